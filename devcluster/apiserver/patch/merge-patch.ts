@@ -1,0 +1,16 @@
+// application/merge-patch+json: RFC 7386 (shared/reference/apiserver.md §8). kube-apiserver uses
+// evanphx/json-patch's MergePatch, which follows the RFC: null deletes, an object merges key by key,
+// anything else (including a list) replaces the target.
+import type { Json } from '../types.ts';
+import { cloneJson, isJsonObject } from './json-values.ts';
+
+export function applyMergePatch(target: Json, patch: Json): Json {
+  if (!isJsonObject(patch)) return cloneJson(patch);
+  const result = isJsonObject(target) ? cloneJson(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    // A value added where nothing was also goes through the merge, so nulls nested in it are dropped (RFC 7386 §2).
+    else result[key] = applyMergePatch(Object.hasOwn(result, key) ? result[key] : null, value);
+  }
+  return result;
+}

@@ -1,0 +1,153 @@
+// Per-kind behaviour of the built-in kinds: what kube-apiserver's registry strategies do for the kinds this
+// suite uses. Keyed by "<group>/<version>/<Kind>".
+import { validateCustomResourceDefinition } from '../schema/index.ts';
+import { fieldErrors, type FieldError } from '../status-errors.ts';
+import type { KubeObject } from '../types.ts';
+import type { KindStrategy } from './registry.ts';
+import { coreEventToEventsV1, eventsV1ToCoreEvent } from './event-views.ts';
+
+type Obj = Record<string, unknown>;
+const asObj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
+
+const namespace: KindStrategy = {
+  prepareCreate(obj) {
+    const spec = asObj(obj.spec);
+    if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
+    obj.spec = spec;
+    obj.status = { phase: 'Active' };
+  },
+};
+
+const node: KindStrategy = { keepStatusOnCreate: true };
+
+const pod: KindStrategy = {
+  prepareCreate(obj) {
+    obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+  },
+  validate(obj) {
+    const errors: FieldError[] = [];
+    const spec = asObj(obj.spec);
+    const containers = spec.containers;
+    if (!Array.isArray(containers) || containers.length === 0) {
+      errors.push(fieldErrors.required('spec.containers'));
+      return errors;
+    }
+    containers.forEach((c, i) => {
+      const container = asObj(c);
+      if (typeof container.name !== 'string' || container.name === '') errors.push(fieldErrors.required(`spec.containers[${i}].name`));
+      if (typeof container.image !== 'string' || container.image === '') errors.push(fieldErrors.required(`spec.containers[${i}].image`));
+    });
+    return errors;
+  },
+};
+
+/** BestEffort when no container sets requests or limits; Burstable otherwise (Guaranteed is not needed here). */
+function qosClass(obj: KubeObject): string {
+  const containers = asObj(obj.spec).containers;
+  const any = Array.isArray(containers) && containers.some((c) => {
+    const resources = asObj(asObj(c).resources);
+    return Object.keys(asObj(resources.requests)).length > 0 || Object.keys(asObj(resources.limits)).length > 0;
+  });
+  return any ? 'Burstable' : 'BestEffort';
+}
+
+/** `stringData` is write-only: merged into `data` (base64) and never stored (core/v1 Secret docs). */
+function foldStringData(obj: KubeObject): void {
+  const stringData = asObj(obj.stringData);
+  if (Object.keys(stringData).length > 0) {
+    const data = asObj(obj.data);
+    for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+    obj.data = data;
+  }
+  delete obj.stringData;
+  if (obj.type === undefined) obj.type = 'Opaque';
+}
+
+function immutableDataErrors(obj: KubeObject, old: KubeObject | undefined, fields: string[]): FieldError[] {
+  if (!old || old.immutable !== true) return [];
+  const errors: FieldError[] = [];
+  if (obj.immutable !== true) errors.push(fieldErrors.forbidden('immutable', 'field is immutable when `immutable` is set'));
+  for (const field of fields) {
+    if (JSON.stringify(obj[field] ?? {}) !== JSON.stringify(old[field] ?? {})) errors.push(fieldErrors.forbidden(field, 'field is immutable when `immutable` is set'));
+  }
+  return errors;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const secret: KindStrategy = {
+  prepareCreate: foldStringData,
+  prepareUpdate: (obj) => foldStringData(obj),
+  validate(obj, old) {
+    const errors = immutableDataErrors(obj, old, ['data']);
+    for (const [key, value] of Object.entries(asObj(obj.data))) {
+      if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) {
+        errors.push(fieldErrors.invalid(`data[${key}]`, '<secret contents redacted>', 'must be a base64-encoded string'));
+      }
+    }
+    return errors;
+  },
+};
+
+const configMap: KindStrategy = {
+  validate: (obj, old) => immutableDataErrors(obj, old, ['data', 'binaryData']),
+};
+
+const podDisruptionBudget: KindStrategy = {
+  validate(obj) {
+    const spec = asObj(obj.spec);
+    if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
+      return [fieldErrors.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set')];
+    }
+    return [];
+  },
+};
+
+const customResourceDefinition: KindStrategy = {
+  prepareCreate(obj) {
+    const finalizers = obj.metadata.finalizers ?? [];
+    if (!finalizers.includes('customresourcecleanup.apiextensions.k8s.io')) finalizers.push('customresourcecleanup.apiextensions.k8s.io');
+    obj.metadata.finalizers = finalizers;
+    obj.status = { conditions: [], acceptedNames: { plural: '', kind: '' }, storedVersions: [] };
+  },
+  validate: (obj) => validateCustomResourceDefinition(obj),
+};
+
+const selfSubjectAccessReview: KindStrategy = {
+  // Authorization here allows every authenticated request (shared/reference/apiserver.md §12).
+  virtualCreate: (obj) => ({ ...obj, status: { allowed: true, reason: 'the embedded API server authorizes every authenticated user' } }),
+};
+
+const selfSubjectRulesReview: KindStrategy = {
+  virtualCreate: (obj) => ({
+    ...obj,
+    status: {
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      incomplete: false,
+    },
+  }),
+};
+
+const selfSubjectReview: KindStrategy = {
+  virtualCreate: (obj, user) => ({ ...obj, status: { userInfo: { username: user.name, groups: user.groups } } }),
+};
+
+const eventsV1: KindStrategy = {
+  fromStorage: coreEventToEventsV1,
+  toStorage: eventsV1ToCoreEvent,
+};
+
+export const kindStrategies: Record<string, KindStrategy> = {
+  '/v1/Namespace': namespace,
+  '/v1/Node': node,
+  '/v1/Pod': pod,
+  '/v1/Secret': secret,
+  '/v1/ConfigMap': configMap,
+  'policy/v1/PodDisruptionBudget': podDisruptionBudget,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': customResourceDefinition,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': selfSubjectRulesReview,
+  'authentication.k8s.io/v1/SelfSubjectReview': selfSubjectReview,
+  'events.k8s.io/v1/Event': eventsV1,
+};
