@@ -160,10 +160,16 @@ export interface ResourceType {
   schema?: SchemaNode;
   /** Extra field selectors beyond metadata.name/metadata.namespace, mapped to a getter. */
   fieldSelectors: Record<string, (obj: KubeObject) => string | undefined>;
-  /** Table columns after the implicit Name column; undefined means the default (Age for CRs, "Created At" for built-ins). */
-  printerColumns?: PrinterColumn[];
-  /** Built-in printers compute cells in code; CRD columns use jsonPath. Returns cells for the columns above, in order. */
-  printCells?: (obj: KubeObject, now: Date) => Json[];
+  /** How `kubectl get` renders the kind as Table rows. */
+  printer: TablePrinter;
   /** CRD version: deprecated and its warning. */
   deprecationWarning?: string;
+}
+
+/** Table rendering of a kind: the columns after the implicit Name column and a row's cells for them. */
+export interface TablePrinter {
+  readonly columns: PrinterColumn[];
+  cells(obj: KubeObject, now: Date): Json[];
+  /** The printer lists Name itself, not first (core Events upstream). */
+  readonly omitNameColumn?: boolean;
 }

@@ -1,9 +1,9 @@
 // Table output for `kubectl get` (apiserver.md §7.6): requested through the Accept header, rendered with the
 // kind's printer (built-in) or additionalPrinterColumns (custom resources).
-import { buildTable, DEFAULT_TABLE_COLUMNS, formatHumanDuration, partialObjectMetadata } from '../table/index.ts';
+import { buildTable, partialObjectMetadata, rowCells } from '../table/index.ts';
 import { StatusError } from '../status-errors.ts';
 import type { ServedResource } from '../registry/registry.ts';
-import type { Json, KubeObject, PrinterColumn } from '../types.ts';
+import type { Json, KubeObject } from '../types.ts';
 
 /** True when the client asked for a meta.k8s.io Table (v1 or v1beta1) before anything else it accepts. */
 export function wantsTable(accept: string | undefined): boolean {
@@ -30,26 +30,6 @@ export function checkTableAcceptable(accept: string | undefined): void {
   if (!acceptsOther) throw new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
 }
 
-/** Age of an object as kubectl shows it, e.g. "5m". */
-function age(obj: KubeObject, now: Date): Json {
-  const created = obj.metadata.creationTimestamp;
-  if (!created) return '<unknown>';
-  return formatHumanDuration(now.getTime() - Date.parse(created));
-}
-
-export function tableColumns(resource: ServedResource): PrinterColumn[] {
-  if (resource.printerColumns) return resource.printerColumns;
-  if (resource.isCustom) return [{ name: 'Age', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 }];
-  return DEFAULT_TABLE_COLUMNS;
-}
-
-export function tableCells(resource: ServedResource, obj: KubeObject, now: Date): Json[] {
-  const name = obj.metadata.name ?? '';
-  if (resource.printCells) return [name, ...resource.printCells(obj, now)];
-  if (resource.isCustom) return [name, age(obj, now)];
-  return [name, obj.metadata.creationTimestamp ?? null];
-}
-
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 export function includeObjectOf(query: URLSearchParams): IncludeObject {
@@ -58,10 +38,10 @@ export function includeObjectOf(query: URLSearchParams): IncludeObject {
 }
 
 export function renderTable(resource: ServedResource, objects: KubeObject[], options: { now: Date; include: IncludeObject; resourceVersion?: string; continueToken?: string; remainingItemCount?: number }): object {
-  const columns = tableColumns(resource);
+  const printer = resource.printer;
   const rows = objects.map((obj) => ({
-    cells: tableCells(resource, obj, options.now),
+    cells: rowCells(printer, obj, options.now),
     object: (options.include === 'Object' ? obj : options.include === 'None' ? null : partialObjectMetadata(obj)) as Json,
   }));
-  return buildTable({ columns, rows, resourceVersion: options.resourceVersion, continueToken: options.continueToken, remainingItemCount: options.remainingItemCount });
+  return buildTable({ columns: printer.columns, omitNameColumn: printer.omitNameColumn, rows, resourceVersion: options.resourceVersion, continueToken: options.continueToken, remainingItemCount: options.remainingItemCount });
 }

@@ -112,6 +112,7 @@ export function validateObject(ctx: RequestContext, obj: KubeObject, old: KubeOb
     }
   }
   if (errors.length > 0) throw invalid(resource.group, resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
+  for (const warning of resource.strategy.warnings?.(obj) ?? []) ctx.warnings.add(warning);
 }
 
 /** Alphabet and length of generated name suffixes (apimachinery util/rand, apiserver storage/names). */
@@ -210,11 +211,12 @@ export function recordManagedFields(ctx: RequestContext, before: KubeObject | un
     delete after.metadata.managedFields;
     return;
   }
-  const beforeForDiff = before ? { ...before, metadata: { ...before.metadata } } : undefined;
-  after.metadata.managedFields = before?.metadata.managedFields ?? after.metadata.managedFields;
+  // A client that sends no managedFields keeps the stored ones; one that edits them is honoured, as upstream.
+  if (after.metadata.managedFields === undefined && before?.metadata.managedFields) after.metadata.managedFields = before.metadata.managedFields;
   after.metadata.managedFields = updateManagedFieldsForUpdate({
-    before: beforeForDiff,
+    before,
     after,
+    schema: ctx.resource.schema,
     manager: fieldManagerOf(ctx),
     apiVersion: apiVersionOf(ctx.resource),
     now: timestamp(ctx.server.now()),

@@ -169,6 +169,8 @@ async function applyPatch(ctx: RequestContext, body: Buffer, live: KubeObject | 
     apiVersion: apiVersionOf(resource),
     now: timestamp(ctx.server.now()),
     subresource: info.subresource || undefined,
+    // The endpoint resets these, so the applier neither owns nor prunes them (status on the main resource).
+    resetFields: resource.subresources.status ? (info.subresource === 'status' ? [] : ['status']) : [],
   });
   const incoming = checkIncoming(ctx, merged);
   if (!live) {

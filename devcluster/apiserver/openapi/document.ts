@@ -144,8 +144,8 @@ const patchBody = (isCustom: boolean): RawSchema => ({
   required: true,
 });
 
-/** Where a resource's schemas live in components. */
-interface KindNames { kind: string; list: string }
+/** Where a resource's schemas live in components. Kinds served without `list` (the reviews) have no list schema. */
+interface KindNames { kind: string; list: string | undefined }
 
 /** The schema names apiextensions-apiserver gives a custom kind: reversed group, version, kind. */
 export function customDefinitionName(group: string, version: string, kind: string): string {
@@ -157,9 +157,10 @@ function kindNames(r: ResourceType): KindNames {
     const kind = customDefinitionName(r.group, r.version, r.kind);
     return { kind, list: customDefinitionName(r.group, r.version, r.listKind) };
   }
-  const kind = builtinDefinitionName(r.group, r.version, r.kind);
-  if (kind === undefined) throw new Error(`openapi: no vendored schema for ${r.group}/${r.version} ${r.kind}`);
-  return { kind, list: builtinDefinitionName(r.group, r.version, r.listKind) ?? kind };
+  return {
+    kind: builtinNameOrThrow({ group: r.group, version: r.version, kind: r.kind }),
+    list: r.verbs.includes('list') ? builtinNameOrThrow({ group: r.group, version: r.version, kind: r.listKind }) : undefined,
+  };
 }
 
 function builtinNameOrThrow(gvk: Gvk): string {
@@ -184,7 +185,7 @@ function addResourcePaths(paths: Record<string, RawSchema>, root: string, ctx: N
   const collectionPath: RawSchema = {};
   if (verbs.has('list')) {
     collectionPath.get = op({ verb: 'list', action: 'list', subject: scoped, gvk, description: `list or watch objects of kind ${r.kind}`,
-      parameters: LIST_PARAMETERS, responses: responses(names.list, [200], STREAM_MEDIA_TYPES) });
+      parameters: LIST_PARAMETERS, responses: responses(names.list!, [200], STREAM_MEDIA_TYPES) });
   }
   if (verbs.has('create')) {
     collectionPath.post = op({ verb: 'create', action: 'post', subject: scoped, gvk, description: `create ${article(r.kind)}`,
@@ -215,7 +216,8 @@ function addResourcePaths(paths: Record<string, RawSchema>, root: string, ctx: N
       parameters: DELETE_PARAMETERS, requestBody: { content: { '*/*': { schema: refTo(META.deleteOptions) } } },
       responses: responses(deleted, [200, 202]) });
   }
-  if (Object.keys(itemPath).length > 0) paths[item] = { ...itemPath, parameters: [nameParam, ...scopeParameters, P.pretty] };
+  const itemParameters = [nameParam, ...scopeParameters, P.pretty];
+  if (Object.keys(itemPath).length > 0) paths[item] = { ...itemPath, parameters: itemParameters };
 
   if (verbs.has('watch')) {
     const watchCollection = r.namespaced ? `${root}/watch/namespaces/{namespace}/${r.plural}` : `${root}/watch/${r.plural}`;
@@ -235,7 +237,7 @@ function addResourcePaths(paths: Record<string, RawSchema>, root: string, ctx: N
   if (r.namespaced && verbs.has('list')) {
     paths[`${root}/${r.plural}`] = {
       get: op({ verb: 'list', action: 'list', subject: `${r.kind}ForAllNamespaces`, gvk,
-        description: `list or watch objects of kind ${r.kind}`, responses: responses(names.list, [200], STREAM_MEDIA_TYPES) }),
+        description: `list or watch objects of kind ${r.kind}`, responses: responses(names.list!, [200], STREAM_MEDIA_TYPES) }),
       parameters: pathParameters([]),
     };
     if (verbs.has('watch')) {
@@ -248,7 +250,6 @@ function addResourcePaths(paths: Record<string, RawSchema>, root: string, ctx: N
     }
   }
 
-  const itemParameters = [nameParameter(`name of the ${r.kind}`), ...scopeParameters, P.pretty];
   const subresource = (name: string, subVerbs: string[], subGvk: Gvk, schemaName: string) => {
     const sub = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     const path: RawSchema = {};
@@ -350,7 +351,7 @@ export function buildGroupVersionDocument(gv: GroupVersion, resources: ResourceT
     if (r.isCustom) {
       const names = kindNames(r);
       schemas[names.kind] = customKindSchema(r, crdSchemas.get(r.kind));
-      schemas[names.list] = customListSchema(r, names.kind);
+      schemas[customDefinitionName(r.group, r.version, r.listKind)] = customListSchema(r, names.kind);
     }
   }
   for (const name of collectReferences([paths, schemas], builtins)) {

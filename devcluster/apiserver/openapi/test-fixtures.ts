@@ -4,6 +4,7 @@ import type { ResourceType } from '../types.ts';
 const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export function resourceType(fields: Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural'> & Partial<ResourceType>): ResourceType {
+  // Table printing plays no part in OpenAPI documents.
   return {
     listKind: `${fields.kind}List`,
     singular: fields.kind.toLowerCase(),
@@ -19,6 +20,7 @@ export function resourceType(fields: Pick<ResourceType, 'group' | 'version' | 'k
     allowUnconditionalUpdate: true,
     returnDeletedObject: false,
     fieldSelectors: {},
+    printer: { columns: [], cells: () => [] },
     ...fields,
   };
 }

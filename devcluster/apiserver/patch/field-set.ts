@@ -33,15 +33,6 @@ export function insertPath(set: FieldSet, path: FieldPath): void {
   node.member = true;
 }
 
-export function hasPath(set: FieldSet, path: FieldPath): boolean {
-  let node: FieldSet | undefined = set;
-  for (const element of path) {
-    node = node.children.get(element);
-    if (!node) return false;
-  }
-  return node.member;
-}
-
 export function isEmptyFieldSet(set: FieldSet): boolean {
   return !set.member && [...set.children.values()].every(isEmptyFieldSet);
 }

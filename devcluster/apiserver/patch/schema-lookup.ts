@@ -26,7 +26,7 @@ const OBJECT_META_DEFAULTS: Record<string, SchemaNode> = {
 };
 
 /** The kind's metadata schema with the ObjectMeta defaults filled in (the kind's own extensions win). */
-export function objectMetaSchema(given: SchemaNode | undefined): SchemaNode {
+function objectMetaSchema(given: SchemaNode | undefined): SchemaNode {
   const properties: Record<string, SchemaNode> = { ...given?.properties };
   for (const [key, defaults] of Object.entries(OBJECT_META_DEFAULTS)) properties[key] = { ...defaults, ...properties[key] };
   return { ...given, type: 'object', properties };
@@ -41,7 +41,7 @@ export interface ChildSchema {
   declared: boolean;
 }
 
-/** The schema of `key` inside an object described by `node`; `atRoot` applies the ObjectMeta defaults. */
+/** The schema of `key` inside an object described by `node`; the root's metadata gets the ObjectMeta defaults when `metaDefaults`. */
 export function childSchema(node: SchemaNode | undefined, key: string, atRoot: boolean, metaDefaults: boolean): ChildSchema {
   const property = node?.properties?.[key];
   if (atRoot && key === 'metadata' && metaDefaults) return { schema: objectMetaSchema(property), declared: true };

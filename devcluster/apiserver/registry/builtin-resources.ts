@@ -2,7 +2,7 @@
 // Event in both groups, Lease, apps/v1, RBAC, CRDs, and the review kinds kubectl uses), described once.
 // Only what differs from a plain stored kind is spelled out per kind; the defaults follow kube-apiserver.
 import { builtinSchema } from '../openapi/index.ts';
-import { builtinPrinters } from '../table/index.ts';
+import { builtinPrinters, defaultPrinter } from '../table/index.ts';
 import type { KubeObject } from '../types.ts';
 import type { KindStrategy, ServedResource } from './registry.ts';
 import { kindStrategies } from './kind-strategies.ts';
@@ -132,8 +132,7 @@ export function builtinResources(): ServedResource[] {
       returnDeletedObject: spec.returnDeletedObject ?? false,
       schema: builtinSchema(spec.group, spec.version, spec.kind),
       fieldSelectors: spec.fieldSelectors ?? {},
-      printerColumns: printer?.columns,
-      printCells: printer?.cells,
+      printer: printer ?? defaultPrinter,
       strategy,
     };
   });

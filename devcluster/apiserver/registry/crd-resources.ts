@@ -1,7 +1,7 @@
 // Turns an accepted CustomResourceDefinition into the resources it serves: one per served version, each
 // with that version's schema, printer columns and subresources (shared/reference/apiserver.md §9.3).
-import { crdCell, evaluateJsonPath } from '../table/index.ts';
-import type { Json, KubeObject, PrinterColumn, SchemaNode } from '../types.ts';
+import { customResourcePrinter, evaluateJsonPath } from '../table/index.ts';
+import type { KubeObject, PrinterColumn, SchemaNode } from '../types.ts';
 import type { ServedResource } from './registry.ts';
 
 interface CrdVersion {
@@ -29,7 +29,7 @@ export function crdResources(crd: KubeObject): ServedResource[] {
   const spec = crd.spec as CrdSpec;
   const storageVersion = spec.versions.find((v) => v.storage)?.name ?? spec.versions[0].name;
   return spec.versions.filter((v) => v.served).map((version): ServedResource => {
-    const columns = version.additionalPrinterColumns;
+    const columns = version.additionalPrinterColumns?.map((c) => ({ ...c, priority: c.priority ?? 0 }));
     const selectable: Record<string, (obj: KubeObject) => string | undefined> = {};
     for (const field of version.selectableFields ?? []) {
       const path = field.jsonPath;
@@ -61,12 +61,7 @@ export function crdResources(crd: KubeObject): ServedResource[] {
       returnDeletedObject: false,
       schema: version.schema?.openAPIV3Schema,
       fieldSelectors: selectable,
-      printerColumns: columns
-        ? columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0, jsonPath: c.jsonPath }))
-        : undefined,
-      printCells: columns
-        ? (obj: KubeObject, now: Date): Json[] => columns.map((c) => crdCell(evaluateJsonPath(obj, c.jsonPath ?? ''), c, now))
-        : undefined,
+      printer: customResourcePrinter(columns),
       deprecationWarning: version.deprecated
         ? version.deprecationWarning ?? `${spec.group}/${version.name} ${spec.names.kind} is deprecated`
         : undefined,

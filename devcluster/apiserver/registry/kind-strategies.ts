@@ -1,6 +1,6 @@
 // Per-kind behaviour of the built-in kinds: what kube-apiserver's registry strategies do for the kinds this
 // suite uses. Keyed by "<group>/<version>/<Kind>".
-import { validateCustomResourceDefinition } from '../schema/index.ts';
+import { listUnsupportedCelRules, validateCustomResourceDefinition } from '../schema/index.ts';
 import { fieldErrors, type FieldError } from '../status-errors.ts';
 import type { KubeObject } from '../types.ts';
 import type { KindStrategy } from './registry.ts';
@@ -111,6 +111,18 @@ const customResourceDefinition: KindStrategy = {
     obj.status = { conditions: [], acceptedNames: { plural: '', kind: '' }, storedVersions: [] };
   },
   validate: (obj) => validateCustomResourceDefinition(obj),
+  warnings(obj) {
+    const versions = (asObj(obj.spec).versions ?? []) as Array<{ name?: string; schema?: { openAPIV3Schema?: never } }>;
+    const out: string[] = [];
+    for (const version of versions) {
+      const schema = version.schema?.openAPIV3Schema;
+      const paths = schema ? listUnsupportedCelRules(schema) : [];
+      if (paths.length > 0) {
+        out.push(`version ${version.name}: x-kubernetes-validations (CEL) rules at ${paths.join(', ')} are not enforced by the embedded API server; a real cluster enforces them`);
+      }
+    }
+    return out;
+  },
 };
 
 const selfSubjectAccessReview: KindStrategy = {

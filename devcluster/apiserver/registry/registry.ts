@@ -22,6 +22,8 @@ export interface KindStrategy {
   prepareUpdate?(obj: KubeObject, old: KubeObject, ctx: WriteContext): void;
   /** Kind-specific validation beyond ObjectMeta and the schema. */
   validate?(obj: KubeObject, old: KubeObject | undefined): FieldError[];
+  /** Warnings to return with a successful write of this object (Warning headers). */
+  warnings?(obj: KubeObject): string[];
   /** Status writes keep the stored spec; this kind keeps `status` on create (Nodes, Pods). */
   keepStatusOnCreate?: boolean;
   /** Convert a stored object into this version's shape (Event views), and back. */

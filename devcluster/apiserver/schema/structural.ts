@@ -198,8 +198,10 @@ function valueValidation(s: JsonObject, skipAnyOf: boolean, skipFirstAllOfAnyOf:
   return errs;
 }
 
+/** Forbidden inside allOf/anyOf/oneOf/not: anything that is not a value validation (validateNestedValueValidation). */
 const NESTED_FORBIDDEN: Array<[string, (v: Json) => boolean, string]> = [
   ['type', (v) => v !== '', 'must be empty to be structural'],
+  ['additionalProperties', () => true, 'must be undefined to be structural'],
   ['default', (v) => v !== null, 'must be undefined to be structural'],
   ['title', (v) => v !== '', 'must be empty to be structural'],
   ['description', (v) => v !== '', 'must be empty to be structural'],
@@ -218,12 +220,10 @@ function nestedValueValidation(v: JsonObject, skipAnyOf: boolean, path: string):
   const errs = valueValidation(v, skipAnyOf, false, path);
   if (isObject(v.items)) errs.push(...nestedValueValidation(v.items, false, child(path, 'items')));
   for (const [k, p] of props(v)) errs.push(...nestedValueValidation(p, false, key(child(path, 'properties'), k)));
+  // Structural errors are sorted afterwards, so the order of these checks does not show.
   for (const [name, isSet, detail] of NESTED_FORBIDDEN) {
-    if (name === 'default') continue; // reported after additionalProperties, as upstream orders them
     if (v[name] !== undefined && isSet(v[name])) errs.push(fieldErrors.forbidden(child(path, name), detail));
   }
-  if (v.additionalProperties !== undefined) errs.push(fieldErrors.forbidden(child(path, 'additionalProperties'), 'must be undefined to be structural'));
-  if (v.default !== undefined && v.default !== null) errs.push(fieldErrors.forbidden(child(path, 'default'), 'must be undefined to be structural'));
   if (props(v).some(([k]) => k === 'metadata')) errs.push(fieldErrors.forbidden(key(child(path, 'properties'), 'metadata'), 'must not be specified in a nested context'));
   return errs;
 }

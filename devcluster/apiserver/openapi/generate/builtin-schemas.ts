@@ -134,6 +134,13 @@ const SPECIAL: Record<string, Raw> = {
   },
 };
 
+const API_CONVENTIONS = 'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md';
+/** What upstream says of `metadata` on every kind and every list. */
+const METADATA_DESCRIPTIONS: Record<string, string> = {
+  [`${PKG.meta}.ObjectMeta`]: `Standard object's metadata. More info: ${API_CONVENTIONS}#metadata`,
+  [`${PKG.meta}.ListMeta`]: `Standard list metadata. More info: ${API_CONVENTIONS}#metadata`,
+};
+
 /** client-node `any` properties, by "Model.baseName": the upstream type they stand for. */
 const ANY_TYPES: Record<string, string> = {
   'V1ManagedFieldsEntry.fieldsV1': `${PKG.meta}.FieldsV1`,
@@ -264,7 +271,7 @@ function modelDoc(model: string): ModelDoc {
     s.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim().replace(/\\(['"\\])/g, '$1');
   const classDoc = /\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\nexport declare class/.exec(text);
   const properties = new Map<string, { description?: string; optional: boolean }>();
-  const prop = /(?:\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\s*\n)?\s*'([^']+)'(\?)?:/g;
+  const prop = /(?:\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\n)?^ {4}'([^']+)'(\?)?:/gm;
   for (let m = prop.exec(text); m; m = prop.exec(text)) {
     properties.set(m[2], { description: m[1] === undefined ? undefined : unescape(m[1]), optional: m[3] === '?' });
   }
@@ -345,8 +352,9 @@ class Generator {
     const tags = LIST_TAGS[model] ?? {};
     for (const a of await attributes(model)) {
       const docProp = doc.properties.get(a.name);
+      if (!docProp) throw new Error(`${model}.d.ts does not declare ${a.name}`);
       let schema = this.propertySchema(model, a);
-      const description = docProp?.description;
+      const description = docProp.description;
       // Upstream (kube-openapi for 1.32) wraps a described reference in allOf, since $ref siblings are ignored in 3.0.
       if (description !== undefined) schema = '$ref' in schema ? { allOf: [schema], description } : { description, ...schema };
       const t = tags[a.baseName];
@@ -358,7 +366,7 @@ class Generator {
         if (t.mapKeys) schema['x-kubernetes-list-map-keys'] = t.mapKeys;
       }
       properties[a.baseName] = schema;
-      if (docProp && !docProp.optional) required.push(a.baseName);
+      if (!docProp.optional) required.push(a.baseName);
     }
     for (const name of Object.keys(tags)) if (!(name in properties)) throw new Error(`${model} has no property ${name}`);
     const schema: Raw = {};
@@ -372,17 +380,19 @@ class Generator {
   }
 
   /**
-   * client-node documents a property whose type is a reference with the referenced type's own description (the
-   * property's was lost), e.g. maxSurge with IntOrString's. Such a copy says nothing the definition does not.
+   * client-node lost the descriptions of properties whose type is a reference (it documents some with the referenced
+   * type's own description instead). `kubectl explain` prints a property's own description only, so a bare reference
+   * would read "<no description>": give it the standard metadata text upstream uses, or else the type's description.
    */
-  dropBorrowedDescriptions(): void {
+  describeReferences(): void {
     for (const schema of Object.values(this.schemas)) {
-      for (const property of Object.values((schema.properties ?? {}) as Record<string, Raw>)) {
-        const target = ((property.allOf as Raw[] | undefined)?.[0]?.$ref as string | undefined)?.slice('#/components/schemas/'.length);
-        if (target === undefined || property.description !== this.schemas[target]?.description) continue;
-        property.$ref = (property.allOf as Raw[])[0].$ref;
-        delete property.allOf;
-        delete property.description;
+      for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, Raw>)) {
+        const target = (property.$ref as string | undefined)?.slice('#/components/schemas/'.length);
+        if (target === undefined) continue;
+        const description = name === 'metadata' ? METADATA_DESCRIPTIONS[target] : this.schemas[target]?.description;
+        if (description === undefined) continue;
+        delete property.$ref;
+        Object.assign(property, { allOf: [ref(target)], description });
       }
     }
   }
@@ -403,7 +413,7 @@ class Generator {
     await this.claim('core', rootsOf('core'));
     for (const pkg of Object.keys(PKG) as Pkg[]) if (pkg !== 'meta' && pkg !== 'core') await this.claim(pkg, rootsOf(pkg));
     for (const model of this.pending) await this.emit(model, gvkOf.get(model) ?? []);
-    this.dropBorrowedDescriptions();
+    this.describeReferences();
     for (const model of [...ATOMIC_STRUCTS, ...Object.keys(LIST_TAGS)]) {
       if (!this.pkgOf.has(model)) throw new Error(`table entry ${model} is not reachable from a served kind`);
     }
