@@ -162,7 +162,11 @@ export const DEFAULT_WATCH_TIMEOUT_SECONDS = 90;
 export const DEFAULT_WATCH_IDLE_TIMEOUT_MS = (DEFAULT_WATCH_TIMEOUT_SECONDS + 30) * 1000;
 /** kube-rs's default watcher backoff: 800 ms doubling to 30 s, jittered. */
 export const DEFAULT_WATCH_BACKOFF: BackoffPolicy = { baseMs: 800, maxMs: 30_000, jitter: 0.5 };
-/** A watch that ends sooner than this, in ms, without delivering anything waits a backoff step (client-node #1933: re-watch storm). */
+/**
+ * A watch that ends sooner than this, in ms, without delivering anything waits a backoff step before
+ * the next one (client-node #1933: re-watch storm). The same holds for a 410 on a watch that delivered
+ * nothing, so a server whose list hands out an already-expired resourceVersion cannot make us spin.
+ */
 const MIN_HEALTHY_WATCH_MS = 1_000;
 
 type State = { readonly kind: 'Empty'; readonly reason: 'Start' | 'Expired' } | { readonly kind: 'Watching'; rv: string };
@@ -177,6 +181,8 @@ export async function* watcher<T extends KubeObject>(
   const backoff = options.backoff ?? DEFAULT_WATCH_BACKOFF;
   const random = options.random ?? Math.random;
   let state: State = { kind: 'Empty', reason: 'Start' };
+  // Consecutive failures: reset only by a watch that made progress (delivered an event or stayed open
+  // for a while), not by a successful list, so list → 410 → list cycles back off too.
   let failures = 0;
   const retryIn = () => backoffDelayMs(failures++, backoff, random());
 
@@ -196,7 +202,6 @@ export async function* watcher<T extends KubeObject>(
         } while (token);
         yield { type: 'InitDone', resourceVersion: rv };
         state = { kind: 'Watching', rv };
-        failures = 0;
       } catch (err) {
         if (signal.aborted) return;
         failure = new WatcherError('InitialListFailed', err);
@@ -228,8 +233,6 @@ export async function* watcher<T extends KubeObject>(
         started = true;
         for await (const event of events) {
           armWatchdog();
-          delivered = true;
-          failures = 0;
           if (event.type === 'ERROR') {
             // The ERROR event carries a metav1.Status; 410 means our resourceVersion was compacted away.
             const error = new KubeApiError(event.object.code ?? 500, event.object);
@@ -239,16 +242,22 @@ export async function* watcher<T extends KubeObject>(
             }
             throw error;
           }
+          delivered = true;
+          failures = 0;
           const rv = event.object.metadata?.resourceVersion;
           if (rv) watching.rv = rv;
           if (event.type === 'ADDED' || event.type === 'MODIFIED') yield { type: 'Apply', object: event.object };
           else if (event.type === 'DELETED') yield { type: 'Delete', object: event.object };
         }
-        quietWait = !delivered && performance.now() - startedAt < MIN_HEALTHY_WATCH_MS;
+        const healthy = delivered || performance.now() - startedAt >= MIN_HEALTHY_WATCH_MS;
+        if (healthy) failures = 0;
+        else quietWait = true;
       } catch (err) {
         if (signal.aborted) return;
-        if (!started && isGone(err)) state = { kind: 'Empty', reason: 'Expired' };
-        else failure = new WatcherError(stalled ? 'WatchStalled' : started ? 'WatchFailed' : 'WatchStartFailed', err);
+        if (!started && isGone(err)) {
+          state = { kind: 'Empty', reason: 'Expired' };
+          quietWait = true;
+        } else failure = new WatcherError(stalled ? 'WatchStalled' : started ? 'WatchFailed' : 'WatchStartFailed', err);
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', stopAttempt);
