@@ -5,13 +5,12 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** controller_runtime_reconcile_total's `result` label values. */
-export type ReconcileResultLabel = 'success' | 'error' | 'requeue_after' | 'terminal_error';
+export type ReconcileResultLabel = 'success' | 'error' | 'requeue_after';
 
 export interface RuntimeMetrics {
   readonly reconcileTotal: Counter<'controller' | 'result'>;
   readonly reconcileErrors: Counter<'controller'>;
   readonly terminalReconcileErrors: Counter<'controller'>;
-  readonly reconcilePanics: Counter<'controller'>;
   readonly reconcileTime: Histogram<'controller'>;
   readonly activeWorkers: Gauge<'controller'>;
   readonly maxConcurrentReconciles: Gauge<'controller'>;
@@ -58,12 +57,6 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
     terminalReconcileErrors: new Counter({
       name: 'controller_runtime_terminal_reconcile_errors_total',
       help: 'Total number of terminal reconciliation errors per controller',
-      labelNames: ['controller'],
-      registers,
-    }),
-    reconcilePanics: new Counter({
-      name: 'controller_runtime_reconcile_panics_total',
-      help: 'Total number of reconciliation panics (unexpected exceptions) per controller',
       labelNames: ['controller'],
       registers,
     }),
