@@ -54,12 +54,24 @@ export class TokenBucket {
 
   /** Takes one token at `nowMs` and returns the wait in ms before it may be used (0 if available now). */
   reserve(nowMs: number): number {
+    this.#refill(nowMs);
+    this.#tokens -= 1;
+    return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.#qps;
+  }
+
+  /** Takes one token if one is available at `nowMs`; false (and nothing taken) otherwise. */
+  tryTake(nowMs: number): boolean {
+    this.#refill(nowMs);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #refill(nowMs: number): void {
     if (this.#lastMs !== undefined) {
       const refilled = ((nowMs - this.#lastMs) * this.#qps) / 1000;
       this.#tokens = Math.min(this.#burst, this.#tokens + Math.max(0, refilled));
     }
     this.#lastMs = nowMs;
-    this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.#qps;
   }
 }

@@ -219,14 +219,15 @@ export class LeaderElector {
     const setStatus = (leading: boolean) =>
       this.#options.registry && runtimeMetrics(this.#options.registry).leaderElectionStatus.set({ name: this.#options.name }, leading ? 1 : 0);
     setStatus(false);
-    try {
-      this.#log.info('Attempting to acquire leader lease');
-      while (!(await this.#tryAcquireOrRenew())) {
-        await sleep(this.#retryPeriodMs * (1 + ACQUIRE_JITTER * random()), signal);
-      }
-    } catch (err) {
+    this.#log.info('Attempting to acquire leader lease');
+    for (;;) {
       if (signal.aborted) return 'cancelled';
-      throw err;
+      if (await this.#tryAcquireOrRenew()) break;
+      try {
+        await sleep(this.#retryPeriodMs * (1 + ACQUIRE_JITTER * random()), signal);
+      } catch {
+        return 'cancelled';
+      }
     }
     this.#log.info('Successfully acquired lease');
     setStatus(true);

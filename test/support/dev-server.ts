@@ -1,17 +1,15 @@
 // Test harness: an embedded API server on a free port with its own temporary data dir, and the real
 // kubectl pointed at it through the kubeconfig the server wrote.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle, type ApiServerOptions } from '../../devcluster/apiserver/index.ts';
 
-export interface TestServer {
-  readonly api: ApiServerHandle;
-  readonly dataDir: string;
-  kubectl(args: string[], options?: { input?: string; env?: Record<string, string>; allowFailure?: boolean }): Promise<KubectlResult>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
+export interface KubectlOptions {
+  input?: string;
+  env?: Record<string, string>;
+  allowFailure?: boolean;
 }
 
 export interface KubectlResult {
@@ -20,20 +18,41 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** A kubectl still running (`get -w`, `wait`, `delete` of an object held by a finalizer): output so far, then the result. */
+export interface RunningKubectl {
+  stdout(): string;
+  stderr(): string;
+  readonly result: Promise<KubectlResult>;
+  /** Ends it (SIGTERM to this one child) and resolves once it has exited. */
+  stop(): Promise<KubectlResult>;
+}
+
+/** kubectl bound to one server: its kubeconfig and a discovery/HTTP cache of its own. */
+export interface KubectlRunner {
+  kubectl(args: string[], options?: KubectlOptions): Promise<KubectlResult>;
+  kubectlStart(args: string[], options?: KubectlOptions): RunningKubectl;
+}
+
+export interface TestServer extends KubectlRunner {
+  readonly api: ApiServerHandle;
+  readonly dataDir: string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export async function startTestServer(options: Partial<ApiServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'devcluster-test-'));
   const ownsDir = options.dataDir === undefined;
   let api = await startApiServer({ port: 0, ...options, dataDir });
   // kubectl's discovery and HTTP caches live outside the data dir by default; give each server its own.
-  const cacheDir = join(dataDir, 'kubectl-cache');
+  const runner = (): KubectlRunner => kubectlRunner(api.kubeconfigPath, join(dataDir, 'kubectl-cache'));
   const server: TestServer = {
     get api() {
       return api;
     },
     dataDir,
-    kubectl(args, opts = {}) {
-      return runKubectl(['--kubeconfig', api.kubeconfigPath, '--cache-dir', cacheDir, ...args], opts);
-    },
+    kubectl: (args, opts) => runner().kubectl(args, opts),
+    kubectlStart: (args, opts) => runner().kubectlStart(args, opts),
     async restart() {
       const port = api.port;
       await api.stop();
@@ -47,20 +66,42 @@ export async function startTestServer(options: Partial<ApiServerOptions> = {}): 
   return server;
 }
 
-export function runKubectl(args: string[], opts: { input?: string; env?: Record<string, string>; allowFailure?: boolean } = {}): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kubectl', args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const result = { code: code ?? -1, stdout, stderr };
-      if (code !== 0 && !opts.allowFailure) reject(new Error(`kubectl ${args.join(' ')} failed (${code}): ${stderr || stdout}`));
-      else resolve(result);
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+export function kubectlRunner(kubeconfigPath: string, cacheDir: string): KubectlRunner {
+  const prefix = ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir];
+  return {
+    kubectl: (args, opts) => runKubectl([...prefix, ...args], opts),
+    kubectlStart: (args, opts) => startKubectl([...prefix, ...args], opts),
+  };
 }
 
+export function runKubectl(args: string[], opts: KubectlOptions = {}): Promise<KubectlResult> {
+  return startKubectl(args, opts).result;
+}
+
+export function startKubectl(args: string[], opts: KubectlOptions = {}): RunningKubectl {
+  const child: ChildProcessWithoutNullStreams = spawn('kubectl', args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let stopped = false;
+  const result = new Promise<KubectlResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const outcome = { code: code ?? -1, stdout, stderr };
+      if (code !== 0 && !opts.allowFailure && !stopped) reject(new Error(`kubectl ${args.join(' ')} failed (${code}): ${stderr || stdout}`));
+      else resolve(outcome);
+    });
+  });
+  child.stdin.end(opts.input ?? '');
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    result,
+    stop() {
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return result;
+    },
+  };
+}

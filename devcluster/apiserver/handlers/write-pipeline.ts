@@ -143,8 +143,9 @@ export function prepareCreate(ctx: RequestContext, obj: KubeObject): void {
   if (resource.hasGeneration) meta.generation = 1;
   else delete meta.generation;
   if (resource.subresources.status && !resource.strategy.keepStatusOnCreate) delete obj.status;
-  resource.strategy.prepareCreate?.(obj, { now: ctx.server.now(), subresource: '' });
+  // The name first: kind hooks may derive fields from it (a Namespace's metadata.name label).
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+  resource.strategy.prepareCreate?.(obj, { now: ctx.server.now(), subresource: '' });
 }
 
 /** Creates are refused in a missing namespace (404) or a terminating one (403), as the NamespaceLifecycle admission does. */

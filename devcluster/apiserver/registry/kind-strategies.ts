@@ -9,12 +9,24 @@ import { coreEventToEventsV1, eventsV1ToCoreEvent } from './event-views.ts';
 type Obj = Record<string, unknown>;
 const asObj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 
+/**
+ * Every namespace carries `kubernetes.io/metadata.name: <name>`, forced on create and on every update
+ * (pkg/registry/core/namespace/strategy.go Canonicalize; GA since 1.22).
+ */
+function labelNamespaceName(obj: KubeObject): void {
+  if (obj.metadata.name) obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+}
+
 const namespace: KindStrategy = {
   prepareCreate(obj) {
     const spec = asObj(obj.spec);
     if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
     obj.spec = spec;
     obj.status = { phase: 'Active' };
+    labelNamespaceName(obj);
+  },
+  prepareUpdate(obj) {
+    labelNamespaceName(obj);
   },
 };
 
