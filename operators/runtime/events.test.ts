@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { KubeApiError } from './errors.ts';
 import { MAX_NOTE_LENGTH, Recorder } from './events.ts';
-import type { ResourceClient } from './resource-client.ts';
+import type { ResourceWriter } from './resource-client.ts';
 import type { KubeObject } from './watcher.ts';
 
 type Call = { verb: 'create' | 'patch'; name: string; body: Record<string, unknown> };
 
 /** Records writes; `failPatchWith` makes patches fail (e.g. 404 for an expired Event). */
-function fakeClient(): ResourceClient & { calls: Call[]; failPatchWith?: Error } {
-  const client: ResourceClient & { calls: Call[]; failPatchWith?: Error } = {
+function fakeClient(): ResourceWriter & { calls: Call[]; failPatchWith?: Error } {
+  const client: ResourceWriter & { calls: Call[]; failPatchWith?: Error } = {
     calls: [],
     async create(_ref, _ns, body) {
       const b = body as { metadata: { name: string } };

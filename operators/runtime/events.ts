@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { TokenBucket, type TokenBucketOptions } from './backoff.ts';
 import { errorMessage, isNotFound } from './errors.ts';
 import { discardLogger, type Logger } from './log.ts';
-import { kubeResourceClient, type ResourceClient, type ResourceRef } from './resource-client.ts';
+import { kubeResourceClient, type ResourceWriter, type ResourceRef } from './resource-client.ts';
 import { formatTime } from './time.ts';
 import type { KubeObject } from './watcher.ts';
 
@@ -55,7 +55,7 @@ interface Series {
 }
 
 export class Recorder {
-  readonly #client: ResourceClient;
+  readonly #client: ResourceWriter;
   readonly #options: RecorderOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
@@ -63,7 +63,7 @@ export class Recorder {
   readonly #buckets = new Map<string, TokenBucket>();
   #sequence = 0;
 
-  constructor(client: ResourceClient, options: RecorderOptions) {
+  constructor(client: ResourceWriter, options: RecorderOptions) {
     this.#client = client;
     this.#options = options;
     this.#log = (options.logger ?? discardLogger).child('events');

@@ -3,7 +3,7 @@
 // duplicate another controller's entry. If someone changed the list meanwhile, the API server answers
 // 422 (test failed); like any error but TerminalError, the controller retries it with fresh data.
 import { isNotFound } from './errors.ts';
-import type { JsonPatchOp, ResourceClient, ResourceRef } from './resource-client.ts';
+import type { JsonPatchOp, ResourceWriter, ResourceRef } from './resource-client.ts';
 import type { KubeObject } from './watcher.ts';
 
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
@@ -48,7 +48,7 @@ export function removeFinalizerPatch(obj: KubeObject, finalizer: string): JsonPa
  * Adds `finalizer` to `obj` as read; false when there was nothing to do. An object already being
  * deleted is left alone: the API server forbids new finalizers then, and cleanup must not depend on one.
  */
-export async function addFinalizer(client: ResourceClient, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
+export async function addFinalizer(client: ResourceWriter, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
   if (isDeleting(obj)) return false;
   const patch = addFinalizerPatch(obj, finalizer);
   if (!patch) return false;
@@ -57,7 +57,7 @@ export async function addFinalizer(client: ResourceClient, ref: ResourceRef, obj
 }
 
 /** Removes `finalizer` from `obj` as read; false when there was nothing to do or the object is gone. */
-export async function removeFinalizer(client: ResourceClient, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
+export async function removeFinalizer(client: ResourceWriter, ref: ResourceRef, obj: KubeObject, finalizer: string): Promise<boolean> {
   const patch = removeFinalizerPatch(obj, finalizer);
   if (!patch) return false;
   try {

@@ -32,7 +32,16 @@ export interface ResourceClient {
     subresource?: 'status',
   ): Promise<unknown>;
   create(ref: ResourceRef, namespace: string | undefined, body: unknown): Promise<unknown>;
+  /** An uncached read (the caches serve every other read). */
+  get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<unknown>;
+  /** DELETE with DeleteOptions, e.g. { propagationPolicy: 'Background', preconditions: { uid } }. */
+  delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: Record<string, unknown>): Promise<unknown>;
+  /** POST to an object's subresource, e.g. a pod's eviction. */
+  createSubresource(ref: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<unknown>;
 }
+
+/** The writes the status, finalizer and event helpers make: the narrowest interface they need. */
+export type ResourceWriter = Pick<ResourceClient, 'patch' | 'create'>;
 
 /** The URL path of a collection, an object, or an object's subresource. */
 export function resourcePath(ref: ResourceRef, namespace: string | undefined, name?: string, subresource?: string): string {
@@ -49,5 +58,10 @@ export function kubeResourceClient(kc: KubeConfig): ResourceClient {
     patch: (ref, namespace, name, patchType, body, subresource) =>
       kubeJson(kc, resourcePath(ref, namespace, name, subresource), { method: 'PATCH', contentType: patchType, body }),
     create: (ref, namespace, body) => kubeJson(kc, resourcePath(ref, namespace), { method: 'POST', body }),
+    get: (ref, namespace, name) => kubeJson(kc, resourcePath(ref, namespace, name)),
+    delete: (ref, namespace, name, options) =>
+      kubeJson(kc, resourcePath(ref, namespace, name), { method: 'DELETE', body: options ?? {} }),
+    createSubresource: (ref, namespace, name, subresource, body) =>
+      kubeJson(kc, resourcePath(ref, namespace, name, subresource), { method: 'POST', body }),
   };
 }

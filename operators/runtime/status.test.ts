@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { KubeApiError } from './errors.ts';
 import { addFinalizer, addFinalizerPatch, removeFinalizer, removeFinalizerPatch } from './finalizers.ts';
-import { resourcePath, type ResourceClient, type ResourceRef } from './resource-client.ts';
+import { resourcePath, type ResourceWriter, type ResourceRef } from './resource-client.ts';
 import { mergePatchDiff, writeStatus } from './status.ts';
 import type { KubeObject } from './watcher.ts';
 
 const MACHINES: ResourceRef = { group: 'machine.openshift.io', version: 'v1beta1', plural: 'machines' };
 
 type Patch = { path: string; type: string; body: unknown };
-function fakeClient(fail?: Error): ResourceClient & { patches: Patch[] } {
-  const client: ResourceClient & { patches: Patch[] } = {
+function fakeClient(fail?: Error): ResourceWriter & { patches: Patch[] } {
+  const client: ResourceWriter & { patches: Patch[] } = {
     patches: [],
     async patch(ref, ns, name, type, body, sub) {
       if (fail) throw fail;

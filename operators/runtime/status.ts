@@ -2,7 +2,7 @@
 // object"): a JSON merge patch (RFC 7386) to /status that turns the status we read into the one we
 // computed, sent only when they differ, so a steady-state reconcile costs no write and no watch event.
 import { isNotFound } from './errors.ts';
-import type { ResourceClient, ResourceRef } from './resource-client.ts';
+import type { ResourceWriter, ResourceRef } from './resource-client.ts';
 import type { KubeObject } from './watcher.ts';
 
 export type StatusWriteResult = 'unchanged' | 'patched' | 'gone';
@@ -22,7 +22,7 @@ export interface WriteStatusOptions {
  * controller retries it like any transient error.
  */
 export async function writeStatus(
-  client: ResourceClient,
+  client: ResourceWriter,
   ref: ResourceRef,
   before: KubeObject & { readonly status?: unknown },
   status: unknown,

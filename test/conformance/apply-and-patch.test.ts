@@ -83,15 +83,19 @@ describe('kubectl writes against the embedded server', function () {
       assert.equal(await jsonpath('ssa-new', 'configmap/cm1', '{.data} {.metadata.labels}'), '{"x":"1"} {"a":"1"}');
     });
 
-    it('applies to an existing MachineSet (200) and removes spec fields dropped from the manifest', async function () {
+    it('applies to an existing MachineSet: conflicts with its creator, forces (200), then removes the fields it alone set', async function () {
       await createNamespace(server, 'ssa-old');
-      const extra = '  minReadySeconds: 5\n  deletePolicy: Oldest';
-      const created = await server.kubectl(['create', '-f', '-'], { input: machineSetYaml('ssa-old', 'ms1', { replicas: 1 }).replace('spec:\n', `spec:\n${extra}\n`) });
+      const created = await server.kubectl(['create', '-f', '-'], { input: machineSetYaml('ssa-old', 'ms1', { replicas: 1 }) });
       assert.equal(created.stdout, `${MS}/ms1 created\n`);
+      const withExtra = machineSetYaml('ssa-old', 'ms1', { replicas: 4 }).replace('spec:\n', 'spec:\n  minReadySeconds: 5\n  deletePolicy: Oldest\n');
 
-      const taken = await server.kubectl(['apply', '--server-side', '-v=7', '-f', '-'], { input: machineSetYaml('ssa-old', 'ms1', { replicas: 4 }).replace('spec:\n', `spec:\n${extra}\n`) });
-      assert.equal(taken.stdout, `${MS}/ms1 serverside-applied\n`);
-      assert.deepEqual(requestsOf(taken.stderr).filter((r) => r.method === 'PATCH').map((r) => r.status), [200]);
+      const conflict = await server.kubectl(['apply', '--server-side', '-f', '-'], { input: withExtra, allowFailure: true });
+      assert.equal(conflict.code, 1);
+      assert.match(conflict.stderr, /^error: Apply failed with 1 conflict: conflict with "kubectl-create" using machine\.openshift\.io\/v1beta1: \.spec\.replicas\n/);
+
+      const forced = await server.kubectl(['apply', '--server-side', '--force-conflicts', '-v=7', '-f', '-'], { input: withExtra });
+      assert.equal(forced.stdout, `${MS}/ms1 serverside-applied\n`);
+      assert.deepEqual(requestsOf(forced.stderr).filter((r) => r.method === 'PATCH').map((r) => `${r.url.searchParams.get('force')} ${r.status}`), ['true 200']);
       assert.equal(await jsonpath('ssa-old', 'machineset/ms1', '{.spec.replicas} {.spec.minReadySeconds} {.spec.deletePolicy}'), '4 5 Oldest');
 
       const reduced = await server.kubectl(['apply', '--server-side', '-f', '-'], { input: machineSetYaml('ssa-old', 'ms1', { replicas: 4 }) });

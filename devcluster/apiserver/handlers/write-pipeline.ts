@@ -61,6 +61,7 @@ export function checkIncoming(ctx: RequestContext, body: unknown): KubeObject {
   obj.apiVersion = expected;
   obj.kind = resource.kind;
   obj.metadata = (obj.metadata ?? {}) as KubeObject['metadata'];
+  dropEmptyMetadataCollections(obj.metadata);
   if (resource.namespaced) {
     if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && info.namespace !== '' && obj.metadata.namespace !== info.namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -77,20 +78,35 @@ export function checkIncoming(ctx: RequestContext, body: unknown): KubeObject {
 }
 
 /**
+ * ObjectMeta's maps and lists are `omitempty`, and every object (custom resources too) goes through the typed
+ * ObjectMeta upstream, so an empty one is never stored: removing the last label leaves no `labels: {}`.
+ */
+function dropEmptyMetadataCollections(meta: KubeObject['metadata']): void {
+  for (const field of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    const value: unknown = meta[field];
+    if (value !== null && typeof value === 'object' && Object.keys(value).length === 0) delete meta[field];
+  }
+}
+
+/**
  * Prunes unknown fields (reporting them per fieldValidation) and applies defaults, with the schema of the
  * version written through. Strict create/update answers 400, Strict patch 422 (apiserver.md §4.5).
  */
 export function pruneAndDefault(ctx: RequestContext, obj: KubeObject, mode: 'write' | 'patch'): void {
   const schema = ctx.resource.schema;
   if (!schema) return;
-  const unknown = pruneUnknownFields(obj, schema);
   const validation = fieldValidationOf(ctx.query);
+  // The refusal of a Strict patch quotes the patched object as it was before pruning.
+  const patched = mode === 'patch' && validation === 'Strict' ? JSON.stringify(obj) : '';
+  const unknown = pruneUnknownFields(obj, schema);
   if (unknown.length > 0 && validation !== 'Ignore') {
     const messages = unknown.map((path) => `unknown field "${path}"`);
     if (validation === 'Strict') {
       const text = `strict decoding error: ${messages.join(', ')}`;
       if (mode === 'patch') {
-        throw invalid(ctx.resource.group, ctx.resource.kind, obj.metadata.name ?? '', [{ field: 'patch', reason: 'FieldValueInvalid', detail: `Invalid value: "<patch>": ${text}` }]);
+        // handlers/patch.go (jsonPatcher.applyJSPatch's caller): errors.NewInvalid(schema.GroupKind{}, "", …) with
+        // field "patch" and the patched object's JSON as the value, so kubectl prints "The request is invalid: …".
+        throw invalid('', '', '', [{ field: 'patch', reason: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(patched)}: ${text}` }]);
       }
       throw badRequest(text);
     }

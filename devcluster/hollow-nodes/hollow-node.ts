@@ -1,0 +1,127 @@
+// One hollow kubelet: what it has done and when it must act next. It owns no timer: the manager runs `step`
+// when `dueAt` comes (one timer for all nodes), so 1,000 nodes cost one pending timeout.
+//
+//   joining ──register──▶ posting ──(notReadyAfterSeconds)──▶ stopped (Ready=Unknown posted, Lease left to expire)
+//   joining (failToJoin) ──▶ silent                             posting ──(Node deleted)──▶ stopped
+//   any ──(instance no longer running)──▶ stopped
+import type { Logger } from '../../operators/runtime/log.ts';
+import type { KubeletApi } from './kubelet-api.ts';
+import {
+  computeConditions,
+  computeLease,
+  computeNode,
+  computeNodeStatus,
+  microTime,
+  notReadyAt,
+  readinessAt,
+  type HollowInstance,
+  type NodeCondition,
+} from './node-object.ts';
+
+export type HollowNodePhase = 'joining' | 'posting' | 'silent' | 'stopped';
+
+export interface HollowNodeTiming {
+  readonly leaseRenewMs: number;
+  readonly leaseDurationSeconds: number;
+  readonly statusReportMs: number;
+  /** After a failed call, how soon to try again. */
+  readonly retryMs: number;
+  /** Work due within this much of now is done now, so that nodes fall into shared wake-ups. */
+  readonly batchWindowMs: number;
+}
+
+export class HollowNode {
+  readonly instance: HollowInstance;
+  #phase: HollowNodePhase;
+  /** Epoch ms `step` should next run; Infinity when there is nothing left to do. */
+  #dueAt: number;
+  #conditions: NodeCondition[] = [];
+  #nodeUid = '';
+  #nextLeaseAt = 0;
+  #nextStatusAt = 0;
+  readonly #timing: HollowNodeTiming;
+
+  constructor(instance: HollowInstance, timing: HollowNodeTiming, now: number) {
+    this.instance = instance;
+    this.#timing = timing;
+    this.#phase = instance.failToJoin ? 'silent' : 'joining';
+    this.#dueAt = instance.failToJoin ? Infinity : now;
+  }
+
+  get phase(): HollowNodePhase {
+    return this.#phase;
+  }
+
+  get dueAt(): number {
+    return this.#dueAt;
+  }
+
+  /** A kubelet that posts status finishes the deletion of its pods (even when NotReady: that is its network). */
+  get finishesPodDeletion(): boolean {
+    return this.#phase === 'posting';
+  }
+
+  /** Only a Ready kubelet starts pods. */
+  get startsPods(): boolean {
+    return this.#phase === 'posting' && this.#conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+  }
+
+  /** The instance stopped running: no more calls. Its Node stays, as a real kubelet leaves it. */
+  stop(): void {
+    this.#phase = 'stopped';
+    this.#dueAt = Infinity;
+  }
+
+  /** Does what is due by now (plus the batch window); never throws: a failed call is retried after retryMs. */
+  async step(api: KubeletApi, now: number, log: Logger): Promise<void> {
+    const horizon = now + this.#timing.batchWindowMs;
+    try {
+      if (this.#phase === 'joining') await this.#register(api, now);
+      if (this.#phase !== 'posting') return;
+      if (readinessAt(this.instance, horizon) === 'Unknown') return await this.#stopPosting(api, now);
+      if (this.#nextLeaseAt <= horizon) await this.#renewLease(api, now);
+      if (this.#phase === 'posting' && this.#nextStatusAt <= horizon) await this.#postStatus(api, now);
+      if (this.#phase === 'posting') this.#dueAt = Math.min(this.#nextLeaseAt, this.#nextStatusAt, notReadyAt(this.instance));
+    } catch (err) {
+      if (this.#phase === 'stopped') return;
+      log.warn('Hollow kubelet call failed, retrying', { Node: this.instance.nodeName, phase: this.#phase, err });
+      this.#dueAt = now + this.#timing.retryMs;
+    }
+  }
+
+  async #register(api: KubeletApi, now: number): Promise<void> {
+    this.#conditions = computeConditions(readinessAt(this.instance, now), new Date(now).toISOString(), this.#conditions);
+    const uid = await api.registerNode(computeNode(this.instance), computeNodeStatus(this.instance, this.#conditions));
+    if (this.#phase !== 'joining') return; // stopped while the call was in flight
+    this.#nodeUid = uid;
+    this.#phase = 'posting';
+    this.#nextLeaseAt = now;
+    this.#nextStatusAt = now + this.#timing.statusReportMs;
+  }
+
+  async #renewLease(api: KubeletApi, now: number): Promise<void> {
+    const renewTime = microTime(now);
+    const nodeExists = await api.renewLease(this.instance.nodeName, renewTime, () =>
+      computeLease(this.instance.nodeName, this.#nodeUid, this.#timing.leaseDurationSeconds, renewTime),
+    );
+    // A kubelet whose Node was deleted cannot post any more and does not register again until restarted.
+    if (!nodeExists) this.stop();
+    else this.#nextLeaseAt = now + this.#timing.leaseRenewMs;
+  }
+
+  async #postStatus(api: KubeletApi, now: number): Promise<void> {
+    const conditions = computeConditions(readinessAt(this.instance, now), new Date(now).toISOString(), this.#conditions);
+    await api.patchNodeStatus(this.instance.nodeName, { conditions });
+    this.#conditions = conditions;
+    this.#nextStatusAt = now + this.#timing.statusReportMs;
+  }
+
+  // What the node lifecycle controller would write once the Lease expires, written at once so that tests
+  // (and MachineHealthChecks) see the node go NotReady without a controller-manager.
+  async #stopPosting(api: KubeletApi, now: number): Promise<void> {
+    const conditions = computeConditions('Unknown', new Date(now).toISOString(), this.#conditions);
+    await api.patchNodeStatus(this.instance.nodeName, { conditions });
+    this.#conditions = conditions;
+    this.stop();
+  }
+}
