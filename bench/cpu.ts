@@ -44,3 +44,17 @@ export async function withCpuShares<T extends { readonly seconds: number }>(serv
   const percent = (seconds: number): number => Math.round((seconds / result.seconds) * 100);
   return { ...result, cpu: { serverPercent: percent(server), loadGeneratorPercent: percent(client), otherPercent: Math.max(0, percent(machine - server - client)) } };
 }
+
+/**
+ * Waits, in one-second samples, until the machine is quiet: less than BACKGROUND_WARNING_PERCENT of a core
+ * busy with nothing of ours running. Gives up after `maxWaitMs`; returns the last sample's busy %.
+ */
+export async function waitForQuietMachine(maxWaitMs: number): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const before = machineBusySeconds();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const busyPercent = Math.round((machineBusySeconds() - before) * 100);
+    if (busyPercent < BACKGROUND_WARNING_PERCENT || Date.now() >= deadline) return busyPercent;
+  }
+}

@@ -16,4 +16,10 @@ describe('bench report table', () => {
       'full list p50        ms               12.3                —',
     ].join('\n'));
   });
+
+  it('marks a suspect value with "!" and explains the mark under the table', () => {
+    const table = formatTable([{ figure: 'creates/s', variant: 'persisted', value: 3063, unit: '1/s', suspect: true }]);
+    assert.equal(table.split('\n')[2], 'creates/s  1/s      3,063!');
+    assert.match(table, /\n! = other processes were busy during the measurement: the value may be off$/);
+  });
 });

@@ -36,13 +36,13 @@ function formatNumber(x: number): string {
 
 function cell(figure: Figure | undefined): string {
   if (!figure) return '—';
-  const value = formatNumber(figure.value);
+  const value = `${formatNumber(figure.value)}${figure.suspect ? '!' : ''}`;
   return figure.reference ? `${value} (${(figure.value / figure.reference).toFixed(2)}× ref)` : value;
 }
 
 /**
  * One row per figure name and one column per variant, in order of first appearance, plus the reference value
- * when any variant of that figure has one.
+ * when any variant of that figure has one. Suspect values are marked with "!".
  */
 export function formatTable(figures: readonly Figure[]): string {
   const names = [...new Set(figures.map((f) => f.figure))];
@@ -55,5 +55,6 @@ export function formatTable(figures: readonly Figure[]): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const legend = figures.some((f) => f.suspect) ? ['! = other processes were busy during the measurement: the value may be off'] : [];
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...legend].join('\n');
 }

@@ -24,6 +24,8 @@ export interface ServerMemory {
   /** VmRSS of the server process, bytes. */
   readonly rss: number;
   readonly heapUsed: number;
+  /** Memory outside the V8 heap held by JS objects (Buffers, ArrayBuffers). */
+  readonly external: number;
 }
 
 export class ServerChild {
@@ -68,7 +70,7 @@ export class ServerChild {
     const report = await this.#ask({ op: 'memory' });
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-    return { rss: kib ? Number(kib[1]) * 1024 : report.rss, heapUsed: report.heapUsed };
+    return { rss: kib ? Number(kib[1]) * 1024 : report.rss, heapUsed: report.heapUsed, external: report.external };
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,8 @@ export interface Figure {
   readonly unit: string;
   /** The same figure measured on a reference system, when one is known; the table shows value/reference. */
   readonly reference?: number;
+  /** Other processes were busy during the measurement (bench/cpu.ts), so the value may be off. */
+  readonly suspect?: boolean;
   /** Secondary numbers that explain the value (counts, CPU use, percentiles); kept in the JSON, not the table. */
   readonly detail?: Readonly<Record<string, number | string>>;
 }

@@ -4,8 +4,14 @@
 //   --ephemeral      keep objects in memory only
 //   --insecure-http  plain HTTP without authentication, loopback only (for debugging with curl)
 //   --repair-store   move a damaged store tail aside instead of refusing to start
+//   --no-operators   the API server alone: no CRDs, local cloud, hollow nodes or Machine API operator
+// Without --no-operators it also runs the local cloud, a hollow kubelet per instance and the Machine API operator
+// with the local provider (cluster.ts), so MachineSets turn into Machines, instances and Nodes.
 import { parseArgs } from 'node:util';
-import { startApiServer } from './apiserver/index.ts';
+import { createLogger } from '../operators/runtime/log.ts';
+import { startDevCluster, type DevClusterHandle } from './cluster.ts';
+
+const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators]\n';
 
 function parseFlags(argv: string[]) {
   const { values } = parseArgs({
@@ -16,13 +22,14 @@ function parseFlags(argv: string[]) {
       ephemeral: { type: 'boolean', default: false },
       'insecure-http': { type: 'boolean', default: false },
       'repair-store': { type: 'boolean', default: false },
+      'no-operators': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port}" is not a port number`);
-  return { dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'], help: values.help };
+  return { dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'], operators: !values['no-operators'], help: values.help };
 }
 
 async function main(): Promise<void> {
@@ -30,40 +37,54 @@ async function main(): Promise<void> {
   try {
     flags = parseFlags(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`devcluster: ${(err as Error).message}\nUsage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store]\n`);
+    process.stderr.write(`devcluster: ${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
   if (flags.help) {
-    process.stdout.write('Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store]\n');
+    process.stdout.write(USAGE);
     return;
   }
-  let server;
+  // The components log JSON lines to stderr, like the API server, so stdout stays the instructions below.
+  const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
+  let cluster: DevClusterHandle;
   try {
-    server = await startApiServer(flags);
+    cluster = await startDevCluster({ ...flags, logger });
   } catch (err) {
     process.stderr.write(`devcluster: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write([
-    `Dev cluster API server listening on ${server.url}`,
-    `Kubeconfig: ${server.kubeconfigPath}`,
-    '',
-    'Try:',
-    `  export KUBECONFIG=${server.kubeconfigPath}`,
-    '  kubectl version',
-    '  kubectl api-resources',
-    '  kubectl create namespace demo',
-    '  kubectl get namespaces',
-    '',
-    'Stop with Ctrl-C.',
-    '',
-  ].join('\n'));
+  const server = cluster.api;
+  const lines = [`Dev cluster API server listening on ${server.url}`, `Kubeconfig: ${server.kubeconfigPath}`];
+  if (cluster.operator && cluster.cloud) {
+    lines.push(
+      `Local cloud: ${cluster.cloud.url}`,
+      `Machine API operator metrics: ${cluster.operator.manager.url}/metrics`,
+      '',
+      'Try:',
+      `  export KUBECONFIG=${server.kubeconfigPath}`,
+      '  kubectl apply -f examples/local/machineset.yaml',
+      '  kubectl get machinesets,machines -n openshift-machine-api -o wide',
+      '  kubectl get nodes',
+      '  kubectl scale machineset local-worker -n openshift-machine-api --replicas=5',
+    );
+  } else {
+    lines.push(
+      '',
+      'Try:',
+      `  export KUBECONFIG=${server.kubeconfigPath}`,
+      '  kubectl version',
+      '  kubectl api-resources',
+      '  kubectl create namespace demo',
+      '  kubectl get namespaces',
+    );
+  }
+  process.stdout.write([...lines, '', 'Stop with Ctrl-C.', ''].join('\n'));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`Received ${signal}, stopping\n`);
-    server.stop().then(() => process.exit(0), (err: unknown) => {
+    cluster.stop().then(() => process.exit(0), (err: unknown) => {
       process.stderr.write(`devcluster: error while stopping: ${(err as Error).message}\n`);
       process.exit(1);
     });

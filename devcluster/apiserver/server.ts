@@ -17,7 +17,7 @@ import { kubeconfigYaml } from './kubeconfig.ts';
 import { OpenApiDocuments } from './openapi-documents.ts';
 import { builtinResources } from './registry/builtin-resources.ts';
 import { Registry } from './registry/registry.ts';
-import { StatusError, unauthorized } from './status-errors.ts';
+import { methodNotAllowed, StatusError, unauthorized } from './status-errors.ts';
 import { openStore, repairStore, type WriteAheadLog } from './storage/persistence/index.ts';
 import { ObjectStore, parseDurableKey } from './storage/object-store.ts';
 import { ensureServingCertificates, ensureToken } from './tls/index.ts';
@@ -39,6 +39,8 @@ export interface ApiServerOptions {
   /** Move a damaged store tail aside instead of refusing to start. */
   repairStore?: boolean;
   fsync?: 'always' | 'never';
+  /** Whether the server completes a pod's graceful deletion itself (default: all); see InServerControllerOptions. */
+  completeGracefulPodDeletion?: (pod: KubeObject) => boolean;
 }
 
 export interface ApiServerHandle {
@@ -105,6 +107,13 @@ function seedNamespaces(state: ServerState): void {
   }
 }
 
+/** /version, /api, /apis, /api/<v>, /apis/<g>, /apis/<g>/<v> and /openapi/…: served documents, not resources. */
+function isDocumentPath(path: string): boolean {
+  if (path === '/version' || path.startsWith('/openapi/')) return true;
+  const segments = path.split('/').filter(Boolean);
+  return (segments[0] === 'api' && segments.length <= 2) || (segments[0] === 'apis' && segments.length <= 3);
+}
+
 function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   if (!header || !header.startsWith('Bearer ')) return undefined;
@@ -139,7 +148,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const closing = new AbortController();
   const state: ServerState = { store, registry, now: () => new Date(), closing: closing.signal };
   seedNamespaces(state);
-  const stopControllers = startInServerControllers(state);
+  const stopControllers = startInServerControllers(state, { completeGracefulDeletion: options.completeGracefulPodDeletion });
 
   const tls = options.insecureHttp ? undefined : await ensureServingCertificates(dataDir);
   const token = options.insecureHttp ? undefined : ensureToken(dataDir);
@@ -154,6 +163,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (path === '/healthz' || path === '/livez') return sendText(res, 200, 'ok');
     if (path === '/readyz') return ready ? sendText(res, 200, 'ok') : sendText(res, 500, '[-]embedded-apiserver not ready\nreadyz check failed');
     if (token !== undefined && !PUBLIC_PATHS.has(path) && !tokenMatches(bearerToken(req), token)) throw unauthorized();
+    // /version, discovery and OpenAPI are read-only documents (GET routes only in kube-apiserver).
+    if (isDocumentPath(path) && req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');
     if (path === '/version') return sendRawJson(res, 200, JSON.stringify({ ...KUBERNETES_VERSION, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64' }));
     if (path === '/api' || path === '/apis') {
       if (wantsAggregated(req.headers.accept)) return sendDocument(req, res, discovery!.aggregated(path === '/api'), AGGREGATED_CONTENT_TYPE);

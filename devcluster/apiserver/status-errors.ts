@@ -105,8 +105,9 @@ export function internalError(message: string): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
 }
 
+/** apimachinery NewRequestEntityTooLargeError: "Request entity too large: <message>". */
 export function requestEntityTooLarge(message: string): StatusError {
-  return new StatusError(413, 'RequestEntityTooLarge', message);
+  return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 }
 
 export function unauthorized(): StatusError {

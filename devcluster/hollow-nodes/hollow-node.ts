@@ -38,6 +38,8 @@ export class HollowNode {
   #conditions: NodeCondition[] = [];
   #nodeUid = '';
   #nextLeaseAt = 0;
+  /** Whether this run created (or took over) the Lease; until then renewing means creating. */
+  #leaseEnsured = false;
   #nextStatusAt = 0;
   readonly #timing: HollowNodeTiming;
 
@@ -83,7 +85,8 @@ export class HollowNode {
       if (this.#phase === 'posting' && this.#nextStatusAt <= horizon) await this.#postStatus(api, now);
       if (this.#phase === 'posting') this.#dueAt = Math.min(this.#nextLeaseAt, this.#nextStatusAt, notReadyAt(this.instance));
     } catch (err) {
-      if (this.#phase === 'stopped') return;
+      // Stopped meanwhile, or the manager is stopping and cancelled the call.
+      if (this.#phase === 'stopped' || (err as Error | undefined)?.name === 'AbortError') return;
       log.warn('Hollow kubelet call failed, retrying', { Node: this.instance.nodeName, phase: this.#phase, err });
       this.#dueAt = now + this.#timing.retryMs;
     }
@@ -101,9 +104,14 @@ export class HollowNode {
 
   async #renewLease(api: KubeletApi, now: number): Promise<void> {
     const renewTime = microTime(now);
-    const nodeExists = await api.renewLease(this.instance.nodeName, renewTime, () =>
-      computeLease(this.instance.nodeName, this.#nodeUid, this.#timing.leaseDurationSeconds, renewTime),
-    );
+    const lease = () => computeLease(this.instance.nodeName, this.#nodeUid, this.#timing.leaseDurationSeconds, renewTime);
+    if (!this.#leaseEnsured) {
+      await api.ensureLease(lease());
+      this.#leaseEnsured = true;
+      this.#nextLeaseAt = now + this.#timing.leaseRenewMs;
+      return;
+    }
+    const nodeExists = await api.renewLease(this.instance.nodeName, renewTime, lease);
     // A kubelet whose Node was deleted cannot post any more and does not register again until restarted.
     if (!nodeExists) this.stop();
     else this.#nextLeaseAt = now + this.#timing.leaseRenewMs;

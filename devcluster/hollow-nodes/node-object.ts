@@ -89,8 +89,15 @@ export function computeConditions(readiness: Readiness, now: string, previous: r
   });
 }
 
-/** The Node a kubelet registers (metadata and spec; the status goes to the status subresource). */
-export function computeNode(instance: HollowInstance): { apiVersion: 'v1'; kind: 'Node'; metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> }; spec: { providerID: string } } {
+/** A Node as a kubelet registers it: metadata and spec (the status goes to the status subresource). */
+export interface RegisteredNode {
+  readonly apiVersion: 'v1';
+  readonly kind: 'Node';
+  readonly metadata: { readonly name: string; readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
+  readonly spec: { readonly providerID: string };
+}
+
+export function computeNode(instance: HollowInstance): RegisteredNode {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -153,7 +160,14 @@ export function computeNodeStatus(instance: HollowInstance, conditions: readonly
 }
 
 /** The node's Lease in kube-node-lease, owned by its Node so that deleting the Node collects it. */
-export function computeLease(nodeName: string, nodeUid: string, durationSeconds: number, renewTime: string): Record<string, unknown> {
+export interface Lease {
+  readonly apiVersion: 'coordination.k8s.io/v1';
+  readonly kind: 'Lease';
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly ownerReferences: ReadonlyArray<Record<string, string>> };
+  readonly spec: { readonly holderIdentity: string; readonly leaseDurationSeconds: number; readonly renewTime: string };
+}
+
+export function computeLease(nodeName: string, nodeUid: string, durationSeconds: number, renewTime: string): Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

@@ -11,6 +11,7 @@ export interface Pod {
     readonly uid: string;
     readonly resourceVersion?: string;
     readonly deletionTimestamp?: string;
+    readonly deletionGracePeriodSeconds?: number;
   };
   readonly spec?: {
     readonly nodeName?: string;

@@ -104,11 +104,11 @@ export class LocalCloud {
       launchTime: new Date(now).toISOString(),
       spec: request.spec,
     };
-    const record: InstanceRecord = { instance, dueAt: now + (request.spec.bootDelaySeconds ?? 0) * 1000 };
-    this.#records.set(instance.id, record);
+    const runningAt = now + (request.spec.bootDelaySeconds ?? 0) * 1000;
+    this.#records.set(instance.id, { instance, dueAt: runningAt });
     this.#idByToken.set(instance.clientToken, instance.id);
     this.#changed([{ type: 'added', instance }]);
-    this.#timer.arm(record.dueAt!);
+    this.#timer.arm(runningAt);
     return { instance, created: true };
   }
 

@@ -7,7 +7,8 @@ import { startLocalCloud, type LocalCloudHandle } from './index.ts';
 
 interface Answer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers, asserted field by field
+  /** JSON answers, asserted field by field. */
+  body: any;
 }
 
 describe('local cloud HTTP API', () => {

@@ -41,8 +41,6 @@ export async function serveLocalCloud(cloud: LocalCloud, options: { readonly por
   const server = createServer((req, res) => {
     api.handle(req, res).catch((err: unknown) => sendError(res, err));
   });
-  // Keep-alive sockets would hold close() open; the operator's client reconnects as needed.
-  server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,7 +4,7 @@
 // `applySecurityAuthentication` (headers + an undici dispatcher with the CA, client cert and
 // skipTLSVerify), then undici's fetch, so anything that works for client-node works here.
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch, type Response } from 'undici';
+import { fetch, type Dispatcher, type Response } from 'undici';
 import { KubeApiError, type StatusDetails } from './errors.ts';
 
 export interface KubeRequest {
@@ -16,6 +16,13 @@ export interface KubeRequest {
   readonly contentType?: string;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * One connection pool per KubeConfig: client-node builds a new dispatcher for every request, which would
+ * cost a TLS handshake per call (measured ~8 ms against <1 ms on a kept-alive connection). Credentials
+ * (headers) are still applied per request, so rotated tokens are picked up.
+ */
+const dispatchers = new WeakMap<KubeConfig, Dispatcher>();
 
 /** Sends a request to `path` (e.g. "/api/v1/namespaces/ns/configmaps") and returns the raw response. */
 export async function kubeFetch(kc: KubeConfig, path: string, request: KubeRequest = {}): Promise<Response> {
@@ -33,10 +40,19 @@ export async function kubeFetch(kc: KubeConfig, path: string, request: KubeReque
   return fetch(url, {
     method,
     headers,
-    dispatcher: ctx.getDispatcher(),
+    dispatcher: dispatcherFor(kc, ctx),
     signal: request.signal,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
   });
+}
+
+function dispatcherFor(kc: KubeConfig, ctx: RequestContext): Dispatcher | undefined {
+  let dispatcher = dispatchers.get(kc);
+  if (!dispatcher) {
+    dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
+    if (dispatcher) dispatchers.set(kc, dispatcher);
+  }
+  return dispatcher;
 }
 
 /** Like kubeFetch, and parses the JSON body; a non-2xx response becomes a KubeApiError. */

@@ -180,10 +180,8 @@ describe('@kubernetes/client-node 2.x CRUD against the embedded server', functio
       assert.ok(main >= 0 && status >= 0, names.join(','));
       assert.ok(main < status, `machinesets at ${main}, machinesets/status at ${status}`);
 
-      const objects = KubernetesObjectApi.makeApiClient(kc);
-      const resource = await objects.resource('machine.openshift.io/v1beta1', 'MachineSet');
-      assert.equal(resource?.name, 'machinesets');
-      assert.equal(resource?.namespaced, true);
+      // What KubernetesObjectApi.resource() does with this list (client-node src/object.ts).
+      assert.equal(list.resources.find((r) => r.kind === 'MachineSet')?.name, 'machinesets');
     });
 
     it('creates, reads, merge-patches, replaces and deletes a MachineSet picked by kind', async () => {
@@ -192,12 +190,13 @@ describe('@kubernetes/client-node 2.x CRUD against the embedded server', functio
       assert.equal(created.spec?.replicas, 1);
       const patched = await objects.patch<MachineSet>({ ...machineSet('ko1', 5) }, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
       assert.equal(patched.spec?.replicas, 5);
-      const read = await objects.read<MachineSet>({ apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', metadata: { name: 'ko1', namespace: NS } });
+      const header = { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', metadata: { name: 'ko1', namespace: NS } };
+      const read = await objects.read<MachineSet>(header);
       assert.equal(read.spec?.replicas, 5);
       const replaced = await objects.replace<MachineSet>({ ...read, spec: { replicas: 6 } });
       assert.equal(replaced.spec?.replicas, 6);
-      await objects.delete(read);
-      await expectApiError(objects.read(read), 404, 'NotFound');
+      await objects.delete(header);
+      await expectApiError(objects.read(header), 404, 'NotFound');
     });
 
     it('fails its default strategic-merge patch of a custom resource with 415, as a real server does', async () => {

@@ -197,6 +197,15 @@ describe('kubectl writes against the embedded server', function () {
       assert.deepEqual([row.DESIRED, row.CURRENT, row.READY, row.AVAILABLE], ['3', '3', '3', '2']);
     });
 
+    it('warns about an unknown field of a patch sent without fieldValidation (the default is Warn) and drops it', async function () {
+      await createNamespace(server, 'patch-warn');
+      await server.kubectl(['apply', '-f', '-'], { input: machineSetYaml('patch-warn', 'ms1') });
+      const result = await server.kubectl(['patch', '-n', 'patch-warn', 'machineset/ms1', '--type=merge', '-p', '{"spec":{"replicas":2,"bogus":1}}']);
+      assert.equal(result.stdout, `${MS}/ms1 patched\n`);
+      assert.equal(result.stderr, 'Warning: unknown field "spec.bogus"\n');
+      assert.equal(await jsonpath('patch-warn', 'machineset/ms1', '{.spec.replicas} {.spec.bogus}'), '2 ');
+    });
+
     it('answers a strategic merge patch of a custom resource with 415 UnsupportedMediaType', async function () {
       await createNamespace(server, 'patch-smp');
       await server.kubectl(['apply', '-f', '-'], { input: machineSetYaml('patch-smp', 'ms1') });

@@ -118,6 +118,19 @@ describe('kubectl reads and small commands against the embedded server', functio
     });
   });
 
+  // BUG: `kubectl create service` sends a protobuf v1/Service, which devcluster/apiserver/protobuf/schema.ts
+  // cannot decode (no Service, ServiceSpec, ServicePort messages), so the server answers 415 and kubectl prints
+  // "error: failed to create ClusterIP service: the body of the request was in an unknown format - accepted
+  // media types include: application/json, application/yaml; protobuf is not supported for Service in version
+  // "v1", send it as JSON". kube-apiserver decodes it. Needs the Service messages from k8s.io/api
+  // core/v1/generated.proto; services also get no spec.clusterIP allocated (CLUSTER-IP prints <none>).
+  it.skip('creates a ClusterIP Service from the protobuf body of kubectl create service', async function () {
+    await createNamespace(server, 'typed-svc');
+    const created = await server.kubectl(['create', 'service', 'clusterip', 'web', '-n', 'typed-svc', '--tcp=80:8080']);
+    assert.equal(created.stdout, 'service/web created\n');
+    assert.equal((await server.kubectl(['get', '-n', 'typed-svc', 'service/web', '-o', 'jsonpath={.spec.type} {.spec.ports[0].port}/{.spec.ports[0].targetPort}'])).stdout, 'ClusterIP 80/8080');
+  });
+
   describe('kubectl label and annotate', function () {
     it('adds, refuses to overwrite without --overwrite, overwrites and removes labels and annotations', async function () {
       await createNamespace(server, 'labels');

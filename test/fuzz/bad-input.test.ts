@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { MAX_JSON_DEPTH } from '../../devcluster/apiserver/http/body.ts';
 import { startTestServer, type TestServer } from '../support/dev-server.ts';
 import { installMachineCrds } from '../support/machine-crds.ts';
 import { closeRawClient, collectResponse, rawRequest, rawRequestOptions, type RawRequest, type RawResponse } from '../support/raw-client.ts';
@@ -23,6 +24,10 @@ const NS = 'fuzz';
 const CM = `/api/v1/namespaces/${NS}/configmaps`;
 const MS = `/apis/machine.openshift.io/v1beta1/namespaces/${NS}/machinesets`;
 const JSON_TYPE = { 'Content-Type': 'application/json' };
+const MERGE = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+const APPLY = 'application/apply-patch+yaml';
 const MIB = 1024 * 1024;
 
 const VALID_CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'base', labels: { app: 'fuzz' } }, data: { key: 'value' } };
@@ -39,7 +44,7 @@ const VALID_MACHINE_SET = {
   },
 };
 
-/** One bad request and the answer it must get: an exact code, any 4xx Status, or the plain-text 404. */
+/** One request and the answer it must get: an exact code (a Status unless 2xx), any 4xx Status, or the plain-text 404. */
 interface Case {
   what: string;
   req: RawRequest;
@@ -120,28 +125,54 @@ function schemaCases(): Case[] {
     invalid('a 254-character name', JSON.stringify(withName(VALID_MACHINE_SET, 'a'.repeat(254)))),
     invalid('no name', JSON.stringify({ ...VALID_MACHINE_SET, metadata: {} })),
     invalid('an invalid label value', JSON.stringify({ ...VALID_MACHINE_SET, metadata: { name: 's10', labels: { a: '-bad-' } } })),
-    { what: 'a ConfigMap with a non-string data value', req: post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 's11' }, data: { k: 5 } })), expect: [400, 422] },
-    { what: 'a ConfigMap with an invalid data key', req: post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 's12' }, data: { 'bad key!': 'v' } })), expect: 422 },
+    { what: 'labels that are a number', req: post(MS, JSON.stringify({ ...VALID_MACHINE_SET, metadata: { name: 's11', labels: 5 } })), expect: 400 },
+    { what: 'a label value that is a number', req: post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 's12', labels: { a: 5 } } })), expect: 400 },
+    { what: 'ownerReferences that are a number', req: post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 's13', ownerReferences: 2 ** 31 } })), expect: 400 },
+    { what: 'an ownerReference that is null', req: post(MS, JSON.stringify({ ...VALID_MACHINE_SET, metadata: { name: 's14', ownerReferences: [null] } })), expect: 422 },
+    { what: 'finalizers that are a string', req: post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 's15', finalizers: 'x' } })), expect: 400 },
+    { what: 'managedFields that are an object', req: post(MS, JSON.stringify({ ...VALID_MACHINE_SET, metadata: { name: 's16', managedFields: {} } })), expect: 400 },
   ];
+}
+
+/** A MachineSet whose providerSpec.value nests `depth` objects: the whole document is `depth + 5` levels deep. */
+function deepMachineSet(name: string, depth: number): string {
+  return machineSetWith(name, (s) => (s.template = { spec: { providerSpec: { value: '__DEEP__' } } })).replace('"__DEEP__"', nestedObject(depth));
+}
+
+/** The same nesting as YAML flow mappings, for server-side apply. */
+function deepApplyConfiguration(name: string, depth: number): string {
+  return `apiVersion: machine.openshift.io/v1beta1\nkind: MachineSet\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      providerSpec:\n        value: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
 function sizeCases(): Case[] {
   const big = (size: number): string => JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 'big' }, data: { blob: 'x'.repeat(size) } });
+  const limit = MAX_JSON_DEPTH - 5;
   return [
     { what: 'a 4 MiB create', req: post(CM, big(4 * MIB)), expect: 413 },
     { what: 'a 30 MiB create', req: post(CM, big(30 * MIB)), expect: 413 },
-    { what: 'a 4 MiB merge patch', req: patch(`${MS}/base`, 'application/merge-patch+json', JSON.stringify({ metadata: { annotations: { a: 'x'.repeat(4 * MIB) } } })), expect: 413 },
+    { what: 'a 4 MiB merge patch', req: patch(`${MS}/base`, MERGE, JSON.stringify({ metadata: { annotations: { a: 'x'.repeat(4 * MIB) } } })), expect: 413 },
     { what: '100k levels of [', req: post(CM, '['.repeat(100_000)), expect: 400 },
     { what: '100k balanced levels of []', req: post(CM, '['.repeat(100_000) + ']'.repeat(100_000)), expect: 400 },
     { what: 'a ConfigMap 100k objects deep', req: post(CM, `{"metadata":{"name":"deep"},"data":${nestedObject(100_000)}}`), expect: 400 },
-    { what: 'a MachineSet providerSpec 100k objects deep', req: post(MS, machineSetWith('deep', (s) => (s.template = { spec: { providerSpec: { value: '__DEEP__' } } })).replace('"__DEEP__"', nestedObject(100_000))), expect: 400 },
-    { what: 'a merge patch 100k objects deep', req: patch(`${CM}/base`, 'application/merge-patch+json', `{"metadata":{"annotations":${nestedObject(100_000)}}}`), expect: 400 },
+    { what: 'a MachineSet providerSpec 100k objects deep', req: post(MS, deepMachineSet('deep', 100_000)), expect: 400 },
+    { what: 'a merge patch 100k objects deep', req: patch(`${CM}/base`, MERGE, `{"metadata":{"annotations":${nestedObject(100_000)}}}`), expect: 400 },
+    { what: 'a JSON patch value 100k arrays deep', req: patch(`${CM}/base`, JSON_PATCH, `[{"op":"add","path":"/data/x","value":${'['.repeat(100_000)}${']'.repeat(100_000)}}]`), expect: 400 },
+    { what: 'an apply configuration 100k flow sequences deep', req: patch(`${CM}/base?fieldManager=fuzz`, APPLY, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: base\ndata: ${'['.repeat(100_000)}${']'.repeat(100_000)}`), expect: 400 },
+    // At the server's depth limit every write path must still work; one level more is refused, never a 500.
+    { what: 'a MachineSet exactly at the depth limit', req: post(MS, deepMachineSet('at-limit', limit)), expect: 201 },
+    { what: 'a MachineSet one level over the depth limit', req: post(MS, deepMachineSet('over-limit', limit + 1)), expect: 400 },
+    { what: 'a merge patch to the depth limit', req: patch(`${MS}/at-limit`, MERGE, '{"metadata":{"labels":{"deep":"yes"}}}'), expect: 200 },
+    // The YAML parser itself gives up (400) somewhat below the limit, so apply is checked well inside it.
+    { what: 'an apply configuration 400 levels deep', req: patch(`${MS}/applied-deep?fieldManager=fuzz`, APPLY, deepApplyConfiguration('applied-deep', 400)), expect: 201 },
+    { what: 'an apply configuration over the depth limit', req: patch(`${MS}/applied-over-limit?fieldManager=fuzz`, APPLY, deepApplyConfiguration('applied-over-limit', limit + 1)), expect: 400 },
+    { what: 'a list holding objects at the depth limit', req: { path: MS }, expect: 200 },
   ];
 }
 
-const BAD_LABEL_SELECTORS = ['a=(', '!', 'a in (', 'a in (b', 'a=b,', ',', '=b', 'a==', 'a=b=c', 'a notin b', 'a>x', '%%%', 'a b', `${'k'.repeat(64)}=v`,
-  `a=${'v'.repeat(64)}`, 'a=-x', 'prefix_bad/a=b', 'a in (b,,c)', '!a=b', 'a!==b'];
-const BAD_FIELD_SELECTORS = ['spec.foo=bar', 'metadata.name in (a)', '=', 'metadata.name', 'metadata.name=a,', '!metadata.name', 'data.key=v', 'metadata.labels=x'];
+// Not here because kube-apiserver accepts them: 'a==' (empty value), 'a in (b,,c)' (empty member), 'metadata.name=a,' (empty term).
+const BAD_LABEL_SELECTORS = ['a=(', '!', 'a in (', 'a in (b', 'a=b,', ',', '=b', 'a=b=c', 'a notin b', 'a>x', '%%%', 'a b', `${'k'.repeat(64)}=v`,
+  `a=${'v'.repeat(64)}`, 'a=-x', 'prefix_bad/a=b', '!a=b', 'a!==b'];
+const BAD_FIELD_SELECTORS = ['spec.foo=bar', 'metadata.name in (a)', '=', 'metadata.name', '!metadata.name', 'data.key=v', 'metadata.labels=x'];
 
 function selectorCases(): Case[] {
   const cases: Case[] = [];
@@ -166,21 +197,17 @@ function listParameterCases(): Case[] {
       list('resourceVersion=abc', 400), list('resourceVersion=-1', 400), list('resourceVersion=1.5', 400), list('resourceVersion=%00', 400),
       list('limit=abc', 400), list('limit=1e3', 400), list('limit=99999999999999999999999', 400),
       list('continue=garbage', 400), list('continue=%7B%7D', 400), list(`continue=${Buffer.from('{"v":"embedded.1","rv":"x"}').toString('base64url')}`, 400),
-      list('resourceVersionMatch=Bogus', 422), list('resourceVersionMatch=Exact', 422), list('resourceVersion=0&resourceVersionMatch=Exact', 422),
+      list('resourceVersion=5&resourceVersionMatch=Bogus', 422), list('resourceVersionMatch=Exact', 422), list('resourceVersion=0&resourceVersionMatch=Exact', 422),
+      list('resourceVersion=1&resourceVersionMatch=NotOlderThan&continue=x', 422),
       list('timeoutSeconds=abc', 400), list('watch=true&resourceVersion=abc', 400), list('watch=true&resourceVersion=-5', 400),
-      list('watch=true&timeoutSeconds=abc', 400), list('watch=true&sendInitialEvents=true', 422),
-      list('fieldValidation=Loud', 400), list('dryRun=Some', 400),
+      list('watch=true&timeoutSeconds=abc', 400), list('watch=true&timeoutSeconds=1.5', 400), list('watch=true&sendInitialEvents=true', 422),
+      list('watch=true&resourceVersion=1&resourceVersionMatch=NotOlderThan', 422),
     );
     cases.push({ what: `create ${label} with dryRun=Some`, req: post(`${base}?dryRun=Some`, JSON.stringify(withName(label === 'ConfigMaps' ? VALID_CONFIG_MAP : VALID_MACHINE_SET, 'dry'))), expect: 422 });
     cases.push({ what: `create ${label} with fieldValidation=Loud`, req: post(`${base}?fieldValidation=Loud`, JSON.stringify(withName(label === 'ConfigMaps' ? VALID_CONFIG_MAP : VALID_MACHINE_SET, 'fv'))), expect: 400 });
   }
   return cases;
 }
-
-const MERGE = 'application/merge-patch+json';
-const JSON_PATCH = 'application/json-patch+json';
-const STRATEGIC = 'application/strategic-merge-patch+json';
-const APPLY = 'application/apply-patch+yaml';
 
 function patchCases(): Case[] {
   const cases: Case[] = [];
@@ -266,16 +293,27 @@ function pathAndMethodCases(): Case[] {
     { what: 'DELETE with a malformed DeleteOptions body', req: { method: 'DELETE', path: `${CM}/base`, body: '{"propagationPolicy":', headers: JSON_TYPE }, expect: 400 },
     { what: 'DELETE with an unknown propagationPolicy', req: { method: 'DELETE', path: `${CM}/base`, body: '{"propagationPolicy":"Sideways"}', headers: JSON_TYPE }, expect: 422 },
     { what: 'DELETE with a wrong precondition', req: { method: 'DELETE', path: `${CM}/base`, body: '{"preconditions":{"uid":"nope"}}', headers: JSON_TYPE }, expect: 409 },
-    { what: 'DELETE with a negative gracePeriodSeconds string', req: { method: 'DELETE', path: `${CM}/base?gracePeriodSeconds=abc` }, expect: 400 },
+    { what: 'DELETE with gracePeriodSeconds=abc', req: { method: 'DELETE', path: `${CM}/base?gracePeriodSeconds=abc` }, expect: 400 },
+    { what: 'DELETE with gracePeriodSeconds=-1 in the body', req: { method: 'DELETE', path: `${CM}/base`, body: '{"gracePeriodSeconds":-1}', headers: JSON_TYPE }, expect: 422 },
+    { what: 'DELETE with a DeleteOptions body of the wrong type', req: { method: 'DELETE', path: `${CM}/base`, body: '[1]', headers: JSON_TYPE }, expect: 400 },
+    { what: 'DELETE with a text/plain body', req: { method: 'DELETE', path: `${CM}/base`, body: 'please', headers: { 'Content-Type': 'text/plain' } }, expect: 415 },
   ];
+}
+
+/** An assertion's message without the diff mocha appends, for a one-line-per-case failure list. */
+function firstLine(err: unknown): string {
+  return (err as Error).message.split('\n')[0].slice(0, 600);
 }
 
 async function check(target: TestServer, c: Case): Promise<RawResponse> {
   const res = await rawRequest(target.api, { timeoutMs: REQUEST_TIMEOUT_MS, ...c.req });
   if (c.expect === 'plain-404') assertPlainNotFound(res, c.what);
-  else {
+  else if (typeof c.expect === 'number' && c.expect < 300) {
+    assert.equal(res.status, c.expect, `${c.what} → ${res.status} ${res.text.slice(0, 300)}`);
+    JSON.parse(res.text);
+  } else {
     const body = assertStatusResponse(res, c.what, c.expect);
-    if (res.status === 500) assert.equal(body.message, `Internal error occurred: ${CREATE_WITH_RESOURCE_VERSION}`, c.what);
+    if (res.status === 500) assert.equal(body.message, CREATE_WITH_RESOURCE_VERSION, c.what);
   }
   return res;
 }
@@ -286,7 +324,7 @@ async function runAll(target: TestServer, cases: Case[]): Promise<void> {
     try {
       await check(target, c);
     } catch (err) {
-      failures.push((err as Error).message.split('\n').slice(0, 3).join(' '));
+      failures.push(firstLine(err));
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases failed`);
@@ -320,7 +358,7 @@ describe('fuzzed bad input against the embedded server', function () {
 
   it('answers malformed JSON and JSON of the wrong type with 400 Status', () => runAll(server, malformedCases()));
   it('answers a wrong apiVersion, kind, namespace or name with 400 Status', () => runAll(server, wrongKindCases()));
-  it('answers MachineSet schema violations with 422 Invalid', () => runAll(server, schemaCases()));
+  it('answers MachineSet schema violations with 422 Invalid and mistyped metadata with 400', () => runAll(server, schemaCases()));
   it('answers bodies over 3 MiB with 413 and absurdly deep JSON with 400', () => runAll(server, sizeCases()));
   it('answers invalid label and field selectors with 400 Status', () => runAll(server, selectorCases()));
   it('answers bad resourceVersion, limit, continue and other list parameters with a Status', () => runAll(server, listParameterCases()));
@@ -358,8 +396,8 @@ describe('fuzzed bad input against the embedded server', function () {
         const what = `${label} mutation #${i} (seed ${SEED}) ${req.method} ${text.slice(0, 200)}`;
         pending.push(rawRequest(server.api, { ...req, timeoutMs: REQUEST_TIMEOUT_MS }).then(
           (res) => assertAcceptedOrStatus(res, what),
-        ).catch((err: Error) => {
-          failures.push(err.message.split('\n').slice(0, 3).join(' '));
+        ).catch((err: unknown) => {
+          failures.push(firstLine(err));
         }));
         if (pending.length >= 8) await Promise.all(pending.splice(0));
       }
@@ -373,6 +411,27 @@ describe('fuzzed bad input against the embedded server', function () {
       assert.equal(list.status, 200, `${label} list after the mutations: ${list.text.slice(0, 300)}`);
       assert.ok(Array.isArray((JSON.parse(list.text) as { items: unknown }).items));
     }
+  });
+
+  // BUG: built-in kinds get no typed decoding or kind validation beyond ObjectMeta, so a ConfigMap with
+  // `data: {"k": 5}` or a data key "bad key!" is stored (201). kube-apiserver answers 400 (`ConfigMap in version
+  // "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type
+  // string`) and 422 (`data[bad key!]: Invalid value: "bad key!": a valid config key must consist of alphanumeric
+  // characters, '-', '_' or '.' …`, pkg/apis/core/validation ValidateConfigMap). Needs type checking of built-in
+  // bodies against builtin-schemas.json plus per-kind validation in registry/kind-strategies.ts: not a local fix.
+  it('refuses a ConfigMap whose data values are not strings (400) or whose data keys are invalid (422)', async () => {
+    const mistyped = await rawRequest(server.api, post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 'typed' }, data: { k: 5 } })));
+    assert.match(assertStatusResponse(mistyped, 'a number in ConfigMap data', 400).message, /cannot unmarshal number into Go struct field ConfigMap\.data of type string/);
+    const badKey = await rawRequest(server.api, post(CM, JSON.stringify({ ...VALID_CONFIG_MAP, metadata: { name: 'keyed' }, data: { 'bad key!': 'v' } })));
+    assert.match(assertStatusResponse(badKey, 'an invalid ConfigMap data key', 422).message, /^ConfigMap "keyed" is invalid: data\[bad key!\]: Invalid value: "bad key!": a valid config key must consist of alphanumeric characters/);
+  });
+
+  // BUG: requestEntityTooLarge() in devcluster/apiserver/status-errors.ts (a shared contract this suite may not
+  // edit) returns the bare message; apimachinery's NewRequestEntityTooLargeError prefixes it with
+  // "Request entity too large: ", so kube-apiserver says "Request entity too large: limit is 3145728".
+  it('words the 413 for an oversized body as kube-apiserver does', async () => {
+    const res = await rawRequest(server.api, post(CM, 'x'.repeat(4 * MIB)));
+    assert.equal(assertStatusResponse(res, 'a 4 MiB body', 413).message, 'Request entity too large: limit is 3145728');
   });
 
   it('is still ready and serves a normal create and get after the barrage', async () => {

@@ -15,7 +15,7 @@ export interface StatusBody {
 }
 
 /** kube-apiserver answers 500 to a create that carries metadata.resourceVersion (rest.BeforeCreate); nothing else. */
-export const CREATE_WITH_RESOURCE_VERSION = 'resourceVersion should not be set on objects to be created';
+export const CREATE_WITH_RESOURCE_VERSION = 'Internal error occurred: resourceVersion should not be set on objects to be created';
 
 /** Asserts a well-formed Status error response (4xx unless `code` says otherwise) and returns its body. */
 export function assertStatusResponse(res: RawResponse, what: string, code?: number | readonly number[]): StatusBody {

@@ -85,7 +85,10 @@ export function collectResponse(clientRequest: ClientRequest, what: string, time
 
 /** Sends one request with its whole body and resolves with the complete response. */
 export function rawRequest(target: RawTarget, req: RawRequest): Promise<RawResponse> {
-  const clientRequest = request(rawRequestOptions(target, req));
+  const headers = { ...req.headers };
+  // Node sends a DELETE or GET body neither chunked nor with a length unless told: give every body its length.
+  if (req.body !== undefined && headers['Transfer-Encoding'] === undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+  const clientRequest = request(rawRequestOptions(target, { ...req, headers }));
   const done = collectResponse(clientRequest, `${req.method ?? 'GET'} ${req.path.slice(0, 200)}`, req.timeoutMs);
   clientRequest.end(req.body);
   return done;

@@ -8,7 +8,7 @@ import type { ServedResource } from '../registry/registry.ts';
 import type { StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
 import type { RequestContext, ServerState } from './context.ts';
-import { listFilterOf, matchesFilter, respondObject } from './read.ts';
+import { integerParam, listFilterOf, matchesFilter, respondObject } from './read.ts';
 import { isDryRun, timestamp } from './write-pipeline.ts';
 import { toServed } from './codec.ts';
 
@@ -42,7 +42,7 @@ export async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOpti
     };
   }
   const q = ctx.query;
-  if (q.has('gracePeriodSeconds')) options.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
+  if (q.has('gracePeriodSeconds')) options.gracePeriodSeconds = integerParam(q, 'gracePeriodSeconds');
   if (q.has('propagationPolicy')) options.propagationPolicy = q.get('propagationPolicy') as PropagationPolicy;
   if (q.has('orphanDependents')) options.orphanDependents = q.get('orphanDependents') === 'true';
   if (isDryRun(q)) options.dryRun = true;

@@ -1,7 +1,7 @@
 // GET of one object and LIST of a collection (apiserver.md §4.3, §7.2, §7.4, §7.5, §7.6).
 import { sendRawJson } from '../http/respond.ts';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.ts';
-import { badRequest, gone, notFound, StatusError } from '../status-errors.ts';
+import { badRequest, fieldErrors, gone, invalid, notFound, StatusError, type FieldError } from '../status-errors.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import type { StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
@@ -79,15 +79,38 @@ function decodeContinue(text: string): ContinueToken {
   }
 }
 
+/**
+ * An integer query parameter (limit, timeoutSeconds) as ListOptions decoding reads it: a decimal int64, else
+ * 400 (apimachinery runtime/conversion.go via the parameter codec).
+ */
+export function integerParam(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null || text === '') return undefined;
+  const value = Number(text);
+  if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(value)) throw badRequest(`invalid ${name}: ${text}`);
+  return value;
+}
+
+/** ValidateListOptions for lists (apimachinery apis/meta/internalversion/validation): 422 on a bad resourceVersionMatch. */
+function validateResourceVersionMatch(query: URLSearchParams): void {
+  const match = query.get('resourceVersionMatch') ?? '';
+  if (match === '') return;
+  const rv = query.get('resourceVersion') ?? '';
+  const errors: FieldError[] = [];
+  if (rv === '') errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+  if (query.get('continue')) errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  if (match !== 'Exact' && match !== 'NotOlderThan') errors.push(fieldErrors.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+  if (match === 'Exact' && rv === '0') errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  if (errors.length > 0) throw invalid('meta.k8s.io', 'ListOptions', '', errors);
+}
+
 /** Checks list resourceVersion semantics and returns the list's resourceVersion. */
 function checkListResourceVersion(ctx: RequestContext): void {
+  validateResourceVersionMatch(ctx.query);
   const requested = ctx.query.get('resourceVersion');
   const match = ctx.query.get('resourceVersionMatch');
   const current = ctx.server.store.resourceVersion;
-  if (requested === null || requested === '' || requested === '0') {
-    if (match === 'Exact') throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
-    return;
-  }
+  if (requested === null || requested === '' || requested === '0') return;
   const rv = Number(requested);
   if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${requested}`);
   if (match === 'Exact' && rv !== current) throw gone(`too old resource version: ${rv} (${current})`);
@@ -103,8 +126,9 @@ export function handleList(ctx: RequestContext): void {
   const { resource, server, query } = ctx;
   checkListResourceVersion(ctx);
   const filter = listFilterOf(ctx);
-  const limit = Number(query.get('limit') ?? 0);
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
+  const limit = integerParam(query, 'limit') ?? 0;
+  if (limit < 0) throw badRequest(`invalid limit: ${query.get('limit')}`);
+  integerParam(query, 'timeoutSeconds');
   const continueText = query.get('continue');
   // resourceVersion=0 is served from the watch cache upstream, which ignores limit (apiserver.md §7.2).
   const paginate = limit > 0 && query.get('resourceVersion') !== '0';

@@ -6,7 +6,7 @@ import type { StoreEvent, StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
 import { apiVersionOf, servedJson, toServed } from './codec.ts';
 import type { RequestContext } from './context.ts';
-import { listFilterOf, matchesFilter, type ListFilter } from './read.ts';
+import { integerParam, listFilterOf, matchesFilter, type ListFilter } from './read.ts';
 import { renderTable, wantsTable, includeObjectOf } from './table-output.ts';
 import { parseFieldSelector } from '../selectors/index.ts';
 
@@ -23,6 +23,9 @@ export function handleWatch(ctx: RequestContext): void {
     // Watch-list streaming is optional in 1.32 (apiserver.md §7.3); refusing it makes clients fall back to LIST.
     throw invalid('meta.k8s.io', 'ListOptions', '', [fieldErrors.forbidden('sendInitialEvents', 'sendInitialEvents is not supported by this server')]);
   }
+  if (query.get('resourceVersionMatch')) {
+    throw invalid('meta.k8s.io', 'ListOptions', '', [fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch')]);
+  }
   let filter: ListFilter = listFilterOf(ctx);
   if (ctx.info.name !== '') {
     const byName = query.get('fieldSelector');
@@ -34,10 +37,8 @@ export function handleWatch(ctx: RequestContext): void {
   const rvText = query.get('resourceVersion');
   const fromRv = rvText === null || rvText === '' || rvText === '0' ? undefined : Number(rvText);
   if (fromRv !== undefined && (!Number.isInteger(fromRv) || fromRv < 0)) throw badRequest(`invalid resource version: ${rvText}`);
-  const timeoutText = query.get('timeoutSeconds');
-  const timeoutS = timeoutText
-    ? Number(timeoutText)
-    : DEFAULT_TIMEOUT_RANGE_S[0] + Math.random() * (DEFAULT_TIMEOUT_RANGE_S[1] - DEFAULT_TIMEOUT_RANGE_S[0]);
+  const timeoutS = integerParam(query, 'timeoutSeconds')
+    ?? DEFAULT_TIMEOUT_RANGE_S[0] + Math.random() * (DEFAULT_TIMEOUT_RANGE_S[1] - DEFAULT_TIMEOUT_RANGE_S[0]);
   const asTable = wantsTable(req.headers.accept);
   const bookmarks = query.get('allowWatchBookmarks') === 'true';
 

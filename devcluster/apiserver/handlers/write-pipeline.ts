@@ -7,6 +7,8 @@ import { badRequest, fieldErrors, internalError, invalid, notFound, StatusError,
 import type { KubeObject } from '../types.ts';
 import { apiVersionOf, toStorage } from './codec.ts';
 import type { RequestContext } from './context.ts';
+import { checkBuiltinTypes } from './builtin-decoding.ts';
+import { checkObjectMetaShape } from './object-meta-shape.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -56,11 +58,12 @@ export function checkIncoming(ctx: RequestContext, body: unknown): KubeObject {
   if (body.kind !== undefined && body.kind !== resource.kind) {
     throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${resource.kind})`);
   }
-  if (body.metadata !== undefined && !isPlainObject(body.metadata)) throw badRequest('metadata must be an object');
+  if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) throw badRequest('metadata must be an object');
   const obj = body as KubeObject;
   obj.apiVersion = expected;
   obj.kind = resource.kind;
   obj.metadata = (obj.metadata ?? {}) as KubeObject['metadata'];
+  checkObjectMetaShape(obj.metadata);
   dropEmptyMetadataCollections(obj.metadata);
   if (resource.namespaced) {
     if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && info.namespace !== '' && obj.metadata.namespace !== info.namespace) {
@@ -95,6 +98,7 @@ function dropEmptyMetadataCollections(meta: KubeObject['metadata']): void {
 export function pruneAndDefault(ctx: RequestContext, obj: KubeObject, mode: 'write' | 'patch'): void {
   const schema = ctx.resource.schema;
   if (!schema) return;
+  checkBuiltinTypes(ctx.resource, obj);
   const validation = fieldValidationOf(ctx.query);
   // The refusal of a Strict patch quotes the patched object as it was before pruning.
   const patched = mode === 'patch' && validation === 'Strict' ? JSON.stringify(obj) : '';
@@ -165,13 +169,16 @@ export function prepareCreate(ctx: RequestContext, obj: KubeObject): void {
 }
 
 /** Creates are refused in a missing namespace (404) or a terminating one (403), as the NamespaceLifecycle admission does. */
-export function checkNamespaceWritable(ctx: RequestContext, namespace: string | undefined): void {
+export function checkNamespaceWritable(ctx: RequestContext, obj: KubeObject): void {
+  const namespace = obj.metadata.namespace;
   if (!ctx.resource.namespaced || !namespace) return;
   const ns = ctx.server.store.get('/namespaces', '', namespace);
   if (!ns) throw notFound('', 'namespaces', namespace);
   if (ns.object.metadata.deletionTimestamp) {
-    throw new StatusError(403, 'Forbidden', `${ctx.resource.plural}${ctx.resource.group ? '.' + ctx.resource.group : ''} "${ctx.info.name || (ns.object.metadata.name ?? '')}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
-      name: ctx.info.name, group: ctx.resource.group, kind: ctx.resource.plural,
+    // The admission attributes name the object being created (handlers/create.go takes it from the body).
+    const name = obj.metadata.name ?? '';
+    throw new StatusError(403, 'Forbidden', `${ctx.resource.plural}${ctx.resource.group ? '.' + ctx.resource.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+      name, group: ctx.resource.group, kind: ctx.resource.plural,
       causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
     });
   }

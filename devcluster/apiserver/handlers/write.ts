@@ -30,7 +30,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   if (!obj.metadata.name) {
     throw invalid(resource.group, resource.kind, '', [fieldErrors.required('metadata.name', 'name or generateName is required')]);
   }
-  checkNamespaceWritable(ctx, obj.metadata.namespace);
+  checkNamespaceWritable(ctx, obj);
   validateObject(ctx, obj, undefined);
   for (let attempt = 1; server.store.get(resource.storageKey, obj.metadata.namespace ?? '', obj.metadata.name); attempt++) {
     if (!nameGenerated || attempt >= GENERATE_NAME_ATTEMPTS) {
@@ -158,6 +158,12 @@ async function applyPatch(ctx: RequestContext, body: Buffer, live: KubeObject | 
     throw invalid('meta.k8s.io', 'PatchOptions', '', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
   }
   const applied = decodeObjectBody(body, 'application/apply-patch+yaml');
+  // An apply configuration must name the version it was written for, even where create and update default it
+  // from the URL (fieldmanager structuredmerge.go Apply).
+  const appliedVersion = (applied as { apiVersion?: unknown } | null)?.apiVersion ?? '';
+  if (typeof applied === 'object' && !Array.isArray(applied) && appliedVersion !== apiVersionOf(resource)) {
+    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(appliedVersion)}, expected: ${apiVersionOf(resource)}`);
+  }
   const appliedObj = checkIncoming(ctx, applied);
   const servedLive = live ? toServed(resource, live) : undefined;
   const merged = serverSideApply({
@@ -179,7 +185,7 @@ async function applyPatch(ctx: RequestContext, body: Buffer, live: KubeObject | 
     pruneAndDefault(ctx, incoming, 'patch');
     prepareCreate(ctx, incoming);
     incoming.metadata.managedFields = managed;
-    checkNamespaceWritable(ctx, incoming.metadata.namespace);
+    checkNamespaceWritable(ctx, incoming);
     validateObject(ctx, incoming, undefined);
     if (dryRun) {
       respondObject(ctx, 201, toServed(resource, incoming));

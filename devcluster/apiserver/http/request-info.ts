@@ -12,7 +12,12 @@ export interface RequestInfo {
 
 /** Returns undefined for paths that are not resource requests (discovery, /version, …). */
 export function parseResourcePath(pathname: string): RequestInfo | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed %-escape names nothing: the not-found delegate answers
+  }
   let rest: string[];
   let group = '';
   let version: string;

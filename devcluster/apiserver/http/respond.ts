@@ -16,7 +16,10 @@ export function sendRawJson(res: ServerResponse, code: number, text: string, hea
 export function sendStatusError(res: ServerResponse, err: StatusError): void {
   const headers: Record<string, string> = {};
   if (err.details?.retryAfterSeconds !== undefined) headers['Retry-After'] = String(err.details.retryAfterSeconds);
-  sendJson(res, err.code, err.toStatus(), headers);
+  const status = err.toStatus();
+  // metav1.StatusDetails fields are omitempty: a core-group NotFound has no "group":"" (apiserver.md §4.3).
+  if (status.details) status.details = Object.fromEntries(Object.entries(status.details).filter(([, v]) => v !== '' && v !== undefined));
+  sendJson(res, err.code, status, headers);
 }
 
 export function sendText(res: ServerResponse, code: number, text: string): void {

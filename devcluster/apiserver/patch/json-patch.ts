@@ -29,7 +29,7 @@ export function applyJsonPatch(doc: Json, operations: unknown): Json {
     throw badRequest(`json: cannot unmarshal ${jsonTypeName(operations)} into Go value of type jsonpatch.Patch`);
   }
   if (operations.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw requestEntityTooLarge(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`);
+    throw requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`);
   }
   const parsed = operations.map(parseOperation);
   let result = cloneJson(doc);

@@ -91,7 +91,7 @@ const secret: KindStrategy = {
   prepareCreate: foldStringData,
   prepareUpdate: (obj) => foldStringData(obj),
   validate(obj, old) {
-    const errors = immutableDataErrors(obj, old, ['data']);
+    const errors = [...dataKeyErrors(obj, ['data']), ...immutableDataErrors(obj, old, ['data'])];
     for (const [key, value] of Object.entries(asObj(obj.data))) {
       if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) {
         errors.push(fieldErrors.invalid(`data[${key}]`, '<secret contents redacted>', 'must be a base64-encoded string'));
@@ -101,8 +101,28 @@ const secret: KindStrategy = {
   },
 };
 
+/** Keys of ConfigMap and Secret data (validation.IsConfigMapKey). */
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_MESSAGE = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+function dataKeyErrors(obj: KubeObject, fields: string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const field of fields) {
+    for (const key of Object.keys(asObj(obj[field]))) {
+      const path = `${field}[${key}]`;
+      if (key.length > 253) errors.push(fieldErrors.invalid(path, key, 'must be no more than 253 characters'));
+      else if (!CONFIG_KEY.test(key)) errors.push(fieldErrors.invalid(path, key, CONFIG_KEY_MESSAGE));
+      else if (key === '.' || key === '..' || key.startsWith('..')) errors.push(fieldErrors.invalid(path, key, "must not be '.' or '..' or start with '..'"));
+      if (seen.has(key)) errors.push(fieldErrors.invalid(path, key, 'duplicate of key present in other data fields'));
+      seen.add(key);
+    }
+  }
+  return errors;
+}
+
 const configMap: KindStrategy = {
-  validate: (obj, old) => immutableDataErrors(obj, old, ['data', 'binaryData']),
+  validate: (obj, old) => [...dataKeyErrors(obj, ['data', 'binaryData']), ...immutableDataErrors(obj, old, ['data', 'binaryData'])],
 };
 
 const podDisruptionBudget: KindStrategy = {

@@ -43,7 +43,8 @@ function msUntilAvailable(node: Node | undefined, minReadySeconds: number, now: 
   const since = toMillis(getNodeCondition(node, 'Ready')?.lastTransitionTime);
   if (since === undefined || since === 0) return undefined;
   const availableAt = since + minReadySeconds * 1000;
-  return availableAt < now.getTime() ? 0 : availableAt - now.getTime();
+  // Strictly after: one millisecond past the instant.
+  return availableAt < now.getTime() ? 0 : availableAt - now.getTime() + 1;
 }
 
 export interface MachineSetStatusResult {
@@ -88,9 +89,8 @@ export function computeMachineSetStatus(
     ...(invalid ? { errorReason: invalid.reason, errorMessage: invalid.message } : {}),
     ...(ms.status?.conditions ? { conditions: ms.status.conditions } : {}),
   };
-  // Strictly after the instant: availability needs lastTransitionTime + minReadySeconds < now.
   const wait = minDefined(waits);
-  return wait === undefined ? { status } : { status, requeueAfterMs: floorRequeue(wait + 1) };
+  return wait === undefined ? { status } : { status, requeueAfterMs: floorRequeue(wait) };
 }
 
 export interface ScalePlan {

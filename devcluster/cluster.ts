@@ -1,0 +1,162 @@
+// The whole dev cluster in one process, as `npm start` runs it and tests start it: the embedded API server, the
+// Machine API CRDs applied through the API (as `kubectl apply -f crds/` would), the openshift-machine-api namespace,
+// the local cloud with a hollow kubelet for each running instance, and the Machine API operator with the local
+// provider pointed at that cloud. Stopping goes in reverse: the operator first (so it does not log a dead API server
+// as an error), then the kubelets, the cloud and the API server.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { MACHINE_API_NAMESPACE } from '../operators/api/machine-v1beta1.ts';
+import { buildMachineApiOperator, type MachineApiOperator } from '../operators/machine-api/operator.ts';
+import { createLocalProviderFactory } from '../operators/machine-api/providers/local/index.ts';
+import { errorMessage, isAlreadyExists } from '../operators/runtime/errors.ts';
+import { kubeJson } from '../operators/runtime/kube-http.ts';
+import { discardLogger, type Logger } from '../operators/runtime/log.ts';
+import { waitFor } from '../operators/runtime/wait.ts';
+import { startApiServer, type ApiServerHandle, type ApiServerOptions } from './apiserver/index.ts';
+import { HollowNodeManager, type HollowNodeOptions } from './hollow-nodes/index.ts';
+import { startLocalCloud, type LocalCloudHandle, type StartLocalCloudOptions } from './local-cloud/index.ts';
+
+const CRD_DIR = join(import.meta.dirname, '..', 'crds');
+const CRDS_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+/** How long to wait for the CRDs to be served, in ms. */
+const CRD_ESTABLISHED_TIMEOUT_MS = 10_000;
+
+export interface DevClusterOptions extends ApiServerOptions {
+  /** false: the API server alone (`--no-operators`). Default true. */
+  readonly operators?: boolean;
+  /** Port of the operator's /metrics, /healthz and /readyz. Default 0 (a free one). */
+  readonly operatorMetricsPort?: number;
+  /** Local cloud timings (terminateDelayMs, …). */
+  readonly cloud?: Pick<StartLocalCloudOptions, 'terminateDelayMs' | 'terminatedRetentionMs'>;
+  readonly hollowNodes?: Omit<HollowNodeOptions, 'logger'>;
+  /** Floor of the operator's requeues, in ms; lower only in tests. */
+  readonly minRequeueAfterMs?: number;
+  /** For the cloud, the hollow nodes and the operator. Default: discard. */
+  readonly logger?: Logger;
+}
+
+export interface RunningOperator extends MachineApiOperator {
+  /** Settles once the operator has stopped; rejects if it failed. */
+  readonly done: Promise<void>;
+}
+
+export interface DevClusterHandle {
+  readonly api: ApiServerHandle;
+  /** Credentials of the API server's kubeconfig (api.kubeconfigPath). */
+  readonly kubeConfig: KubeConfig;
+  /** Undefined with `operators: false`, as are the two below. */
+  readonly cloud: LocalCloudHandle | undefined;
+  readonly hollowNodes: HollowNodeManager | undefined;
+  readonly operator: RunningOperator | undefined;
+  stop(): Promise<void>;
+}
+
+interface Crd {
+  readonly metadata: { readonly name: string; resourceVersion?: string };
+  readonly status?: { readonly conditions?: readonly { readonly type: string; readonly status: string }[] };
+}
+
+/**
+ * Creates or updates every CRD in crds/ and waits until each is Established. Plain YAML to JSON, not client-node's
+ * models: those would drop the `x-kubernetes-*` extensions a plain parse keeps.
+ */
+export async function applyMachineApiCrds(kc: KubeConfig): Promise<void> {
+  const crds = readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(CRD_DIR, f), 'utf8')).map((d) => d.toJS() as Crd));
+  for (const crd of crds) {
+    try {
+      await kubeJson(kc, CRDS_PATH, { method: 'POST', body: crd });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // A data dir from an earlier run: bring the schema up to date, as apply would.
+      const current = await kubeJson<Crd>(kc, `${CRDS_PATH}/${crd.metadata.name}`);
+      const body = { ...crd, metadata: { ...crd.metadata, resourceVersion: current.metadata.resourceVersion } };
+      await kubeJson(kc, `${CRDS_PATH}/${crd.metadata.name}`, { method: 'PUT', body });
+    }
+  }
+  for (const crd of crds) {
+    await waitFor(async () => {
+      const current = await kubeJson<Crd>(kc, `${CRDS_PATH}/${crd.metadata.name}`);
+      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    }, { timeoutMs: CRD_ESTABLISHED_TIMEOUT_MS, intervalMs: 20, message: `CRD ${crd.metadata.name} to be Established` });
+  }
+}
+
+async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  try {
+    await kubeJson(kc, '/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+export async function startDevCluster(options: DevClusterOptions): Promise<DevClusterHandle> {
+  const logger = options.logger ?? discardLogger;
+  const api = await startApiServer(options);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(api.kubeconfigPath);
+  if (options.operators === false) {
+    return { api, kubeConfig, cloud: undefined, hollowNodes: undefined, operator: undefined, stop: () => api.stop() };
+  }
+
+  // Whatever started is stopped again if a later step fails, so a failed start leaves no port or timer behind.
+  const stops: Array<() => Promise<void>> = [() => api.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.warn('Failed to stop a dev cluster component', { error: errorMessage(err) });
+      }
+    }
+  };
+  try {
+    await applyMachineApiCrds(kubeConfig);
+    await ensureNamespace(kubeConfig, MACHINE_API_NAMESPACE);
+
+    const cloud = await startLocalCloud({ dataDir: options.dataDir, ephemeral: options.ephemeral, ...options.cloud, logger: logger.child('local-cloud') });
+    stops.push(() => cloud.stop());
+    const hollowNodes = new HollowNodeManager({ ...options.hollowNodes, logger: logger.child('hollow-nodes') });
+    await hollowNodes.start(kubeConfig, cloud.cloud);
+    stops.push(() => hollowNodes.stop());
+
+    // The provider gets the cloud's URL directly rather than through LOCAL_CLOUD_ENDPOINT: the environment is
+    // shared by everything in this process (tests start several clusters).
+    const built = buildMachineApiOperator(kubeConfig, {
+      providers: [createLocalProviderFactory({ endpoint: cloud.url })],
+      metricsPort: options.operatorMetricsPort ?? 0,
+      logger: logger.child('machine-api-operator'),
+      version: packageVersion(),
+      minRequeueAfterMs: options.minRequeueAfterMs,
+    });
+    const abort = new AbortController();
+    const done = built.manager.start(abort.signal);
+    done.catch((err: unknown) => logger.error('Machine API operator failed', { error: errorMessage(err) }));
+    stops.push(async () => {
+      abort.abort();
+      await done.catch(() => {});
+    });
+    await waitFor(() => built.manager.url, { timeoutMs: 5_000, message: 'the operator to serve /metrics' });
+
+    return {
+      api,
+      kubeConfig,
+      cloud,
+      hollowNodes,
+      operator: { ...built, done },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,137 @@
+// The Machine API operator's command line (`npm run operator:machine-api -- …`, or the Deployment in manifests/):
+//   --kubeconfig PATH          default: in-cluster when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config
+//   --namespace NS             default openshift-machine-api
+//   --metrics-port N           /metrics, /healthz, /readyz (default 8081; 0 picks a free port)
+//   --metrics-host ADDR        default 127.0.0.1; 0.0.0.0 in a Pod, so the kubelet's probes reach it
+//   --leader-elect             compete for the Lease machine-api-operator (run two replicas: exactly one works)
+//   --providers LIST           enabled providers, comma-separated (default local)
+//   --machine-concurrency N    Machines reconciled at once
+//   --log-level LEVEL          debug, info, warn or error (default info)
+// SIGTERM and SIGINT stop the controllers, release the Lease (the standby takes over at once) and exit 0.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { MACHINE_API_NAMESPACE } from '../api/machine-v1beta1.ts';
+import { createLogger, type LogLevel } from '../runtime/log.ts';
+import { buildMachineApiOperator } from './operator.ts';
+import type { ProviderFactory } from './providers/actuator.ts';
+import { localProviderFactory } from './providers/local/index.ts';
+
+/** The providers this build can enable, by --providers name. */
+const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory };
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const USAGE =
+  'Usage: operators/machine-api/main.ts [--kubeconfig PATH] [--namespace NS] [--metrics-port N] [--metrics-host ADDR] [--leader-elect] [--providers local,aws,gcp,azure] [--machine-concurrency N] [--log-level LEVEL]\n';
+
+interface Flags {
+  readonly kubeconfig: string | undefined;
+  readonly namespace: string;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly leaderElect: boolean;
+  readonly providers: ProviderFactory[];
+  readonly machineConcurrency: number | undefined;
+  readonly logLevel: LogLevel;
+  readonly help: boolean;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', default: MACHINE_API_NAMESPACE },
+      'metrics-port': { type: 'string', default: '8081' },
+      'metrics-host': { type: 'string', default: '127.0.0.1' },
+      'leader-elect': { type: 'boolean', default: false },
+      providers: { type: 'string', default: 'local' },
+      'machine-concurrency': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const integer = (flag: string, raw: string, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: "${raw}" must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const providers = values.providers
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((name) => {
+      const factory = PROVIDERS[name];
+      if (!factory) throw new Error(`--providers: unknown provider "${name}" (available: ${Object.keys(PROVIDERS).join(', ')})`);
+      return factory;
+    });
+  if (providers.length === 0) throw new Error('--providers: at least one provider is required');
+  const logLevel = values['log-level'] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    kubeconfig: values.kubeconfig,
+    namespace: values.namespace,
+    metricsPort: integer('metrics-port', values['metrics-port'], 0, 65535),
+    metricsHost: values['metrics-host'],
+    leaderElect: values['leader-elect'],
+    providers,
+    machineConcurrency: values['machine-concurrency'] === undefined ? undefined : integer('machine-concurrency', values['machine-concurrency'], 1, 1000),
+    logLevel,
+    help: values.help,
+  };
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+async function main(): Promise<void> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`machine-api-operator: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const logger = createLogger({ name: 'machine-api-operator', level: flags.logLevel });
+  const { manager } = buildMachineApiOperator(loadKubeConfig(flags.kubeconfig), {
+    namespace: flags.namespace,
+    providers: flags.providers,
+    metricsPort: flags.metricsPort,
+    metricsHost: flags.metricsHost,
+    leaderElection: flags.leaderElect,
+    concurrency: { machine: flags.machineConcurrency },
+    logger,
+    version: packageVersion(),
+  });
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info('Stopping', { signal });
+      stop.abort();
+    });
+  }
+  try {
+    await manager.start(stop.signal);
+  } catch (err) {
+    logger.error('Operator failed', { error: err });
+    process.exit(1);
+  }
+  logger.info('Stopped');
+  process.exit(0);
+}
+
+await main();

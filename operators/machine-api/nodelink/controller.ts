@@ -1,0 +1,106 @@
+// The nodelink-controller (MAO pkg/controller/nodelink/nodelink_controller.go; shared/reference/machine-api.md
+// §1.6): for each Node, find its Machine (match.ts: providerID, then InternalIP), record the Node in the Machine's
+// status.nodeRef, and make the Node carry the Machine's spec.metadata labels and annotations and spec.taints
+// (match.ts nodeUpdatesFromMachine, which also removes what the Machine no longer declares).
+// Differences from MAO, and why:
+// - nodeRef is written when missing or when the Node of that name was re-registered (new uid), not on every
+//   readiness flip tracked in an in-memory cache: a Node's readiness is the MachineHealthCheck's business, and
+//   moving lastUpdated on each flip would only add writes. A nodeRef naming another Node is never changed
+//   ("once set, nodeRef must never be mutated", machine-instance-lifecycle enhancement); that Node is left alone.
+// - A Node matching several Machines is a TerminalError, not a backoff: only a Machine or Node change can resolve
+//   it, and both re-queue the Node.
+import type { Machine } from '../../api/machine-v1beta1.ts';
+import { Controller, watch, type Reconciler } from '../../runtime/controller.ts';
+import { TerminalError } from '../../runtime/errors.ts';
+import { enqueueMapped, enqueueSelf, type Request } from '../../runtime/handlers.ts';
+import type { Logger } from '../../runtime/log.ts';
+import { writeStatus } from '../../runtime/status.ts';
+import { formatTime } from '../../runtime/time.ts';
+import { INDEX, MACHINES, NODES, type MachineApiContext, type Node } from '../context.ts';
+import { findMachineForNode, nodeUpdatesFromMachine } from './match.ts';
+
+/** Nodes reconciled at once (MAO: 1); each costs at most two writes, on different objects per Node. */
+export const DEFAULT_NODELINK_CONCURRENCY = 5;
+
+export interface NodeLinkControllerOptions {
+  /** Default DEFAULT_NODELINK_CONCURRENCY. */
+  readonly concurrency?: number;
+  /** Requeue floor passed to the Controller; lower it only in tests. */
+  readonly minRequeueAfterMs?: number;
+}
+
+export function nodeLinkController(ctx: MachineApiContext, options: NodeLinkControllerOptions = {}): Controller {
+  const { machines, nodes } = ctx.caches;
+  // A Machine change re-links its Node: the Node it is linked to, and the Nodes it could match (a new providerID
+  // or address is how a Machine finds a Node that joined first).
+  const nodesOfMachine = (machine: Machine): Request[] => {
+    const names = new Set<string>();
+    if (machine.status?.nodeRef?.name) names.add(machine.status.nodeRef.name);
+    const providerID = machine.spec?.providerID;
+    if (providerID) for (const node of nodes.store.byIndex(INDEX.providerID, providerID)) names.add(node.metadata?.name ?? '');
+    for (const address of machine.status?.addresses ?? []) {
+      if (address.type !== 'InternalIP') continue;
+      for (const node of nodes.store.byIndex(INDEX.internalIP, address.address)) names.add(node.metadata?.name ?? '');
+    }
+    return [...names].filter((name) => name !== '').map((name) => ({ name }));
+  };
+  return new Controller({
+    name: 'nodelink-controller',
+    kind: 'Node',
+    reconcile: nodeLinkReconciler(ctx),
+    watches: [watch(nodes, enqueueSelf<Node>()), watch(machines, enqueueMapped<Machine>(nodesOfMachine))],
+    concurrency: options.concurrency ?? DEFAULT_NODELINK_CONCURRENCY,
+    minRequeueAfterMs: options.minRequeueAfterMs,
+    logger: ctx.logger,
+    registry: ctx.metricsRegistry,
+  });
+}
+
+export function nodeLinkReconciler(ctx: MachineApiContext): Reconciler {
+  const { machines, nodes } = ctx.caches;
+  /** One index lookup as the map findMachineForNode takes. */
+  const lookup = (index: string, key: string | undefined): ReadonlyMap<string, readonly Machine[]> =>
+    key ? new Map([[key, machines.store.byIndex(index, key)]]) : new Map();
+
+  return async (req, rctx) => {
+    const node = nodes.store.get(req.name);
+    if (!node) return {};
+    const nodeName = node.metadata?.name ?? '';
+    const match = findMachineForNode(
+      node,
+      lookup(INDEX.providerID, node.spec?.providerID),
+      lookup(INDEX.internalIP, node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address),
+    );
+    if (match.kind === 'ambiguous') throw new TerminalError('AmbiguousMachine', `Node ${nodeName}: ${match.message}`);
+    if (match.kind === 'none') {
+      rctx.log.debug('No Machine matches the Node');
+      return {};
+    }
+    const { machine } = match;
+    const log = rctx.log.child(undefined, { Machine: `${machine.metadata.namespace}/${machine.metadata.name}`, matchedBy: match.by });
+    const linkedTo = machine.status?.nodeRef?.name;
+    if (linkedTo && linkedTo !== nodeName) {
+      log.warn('Machine is already linked to another Node, leaving both alone', { linkedTo });
+      return {};
+    }
+    if (!node.metadata?.deletionTimestamp) await linkNodeRef(ctx, machine, node, log);
+
+    const patch = nodeUpdatesFromMachine(machine, node);
+    if (patch) {
+      log.info('Updating Node labels, annotations and taints from its Machine');
+      await ctx.client.patch(NODES, undefined, nodeName, 'application/merge-patch+json', patch);
+    }
+    return {};
+  };
+}
+
+/** Sets status.nodeRef (and lastUpdated) unless it already names this Node with its current uid. */
+async function linkNodeRef(ctx: MachineApiContext, machine: Machine, node: Node, log: Logger): Promise<void> {
+  const name = node.metadata?.name ?? '';
+  const uid = node.metadata?.uid;
+  const current = machine.status?.nodeRef;
+  if (current?.kind === 'Node' && current.name === name && current.uid === uid) return;
+  log.info('Setting nodeRef', { Node: name });
+  const status = { ...machine.status, nodeRef: { kind: 'Node', name, ...(uid ? { uid } : {}) }, lastUpdated: formatTime(ctx.now()) };
+  await writeStatus(ctx.client, MACHINES, machine, status);
+}
