@@ -46,15 +46,18 @@ export async function withCpuShares<T extends { readonly seconds: number }>(serv
 }
 
 /**
- * Waits, in one-second samples, until the machine is quiet: less than BACKGROUND_WARNING_PERCENT of a core
- * busy with nothing of ours running. Gives up after `maxWaitMs`; returns the last sample's busy %.
+ * Returns a function that waits, in one-second samples, until the machine is quiet (less than
+ * BACKGROUND_WARNING_PERCENT of a core busy while nothing of ours runs). All calls share `budgetMs` of
+ * waiting, so a machine that stays busy delays the whole suite by at most that much.
  */
-export async function waitForQuietMachine(maxWaitMs: number): Promise<number> {
-  const deadline = Date.now() + maxWaitMs;
-  for (;;) {
-    const before = machineBusySeconds();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const busyPercent = Math.round((machineBusySeconds() - before) * 100);
-    if (busyPercent < BACKGROUND_WARNING_PERCENT || Date.now() >= deadline) return busyPercent;
-  }
+export function quietWaiter(budgetMs: number): () => Promise<void> {
+  let left = budgetMs;
+  return async () => {
+    while (left > 0) {
+      const before = machineBusySeconds();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      left -= 1000;
+      if ((machineBusySeconds() - before) * 100 < BACKGROUND_WARNING_PERCENT) return;
+    }
+  };
 }

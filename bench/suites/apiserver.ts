@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createConfigMaps, createNamespace } from '../apiserver/configmaps.ts';
 import { LIST_KINDS, measureList } from '../apiserver/lists.ts';
 import { measureWatchDelivery } from '../apiserver/watch.ts';
-import { BACKGROUND_WARNING_PERCENT, waitForQuietMachine, withCpuShares, type CpuShares } from '../cpu.ts';
+import { BACKGROUND_WARNING_PERCENT, quietWaiter, withCpuShares, type CpuShares } from '../cpu.ts';
 import { BenchClient } from '../http-client.ts';
 import { ServerChild, type ServerChildOptions } from '../server-child.ts';
 import type { Figure, SuiteResult } from '../suite.ts';
@@ -23,8 +23,8 @@ const CREATE_COUNT = 5000;
  */
 const CREATE_ROUNDS = 3;
 const CREATE_MAX_ROUNDS = 5;
-/** How long to wait for other processes to go quiet before each measurement. */
-const QUIET_WAIT_MS = 5_000;
+/** How long, in all, the suite may wait for other processes to go quiet before its measurements. */
+const QUIET_BUDGET_MS = 45_000;
 const LIST_OBJECTS = 10_000;
 const LIST_RUNS = 20;
 const WATCHERS = 50;
@@ -41,6 +41,7 @@ interface Variant {
 }
 
 const cpuProfileDir = process.env.BENCH_CPU_PROF || undefined;
+const waitForQuiet = quietWaiter(QUIET_BUDGET_MS);
 const VARIANTS: readonly Variant[] = [
   { name: 'in-memory', server: { ephemeral: true, cpuProfileDir }, createsOnly: false },
   { name: 'persisted', server: { ephemeral: false, cpuProfileDir }, createsOnly: false },
@@ -85,7 +86,7 @@ async function createFigures(variant: Variant): Promise<Figure[]> {
       await createConfigMaps(clients, namespace, 'warmup', CREATE_WARMUP);
       const rounds = [];
       for (let round = 0; round < CREATE_MAX_ROUNDS && rounds.filter((r) => !disturbed(r.cpu)).length < CREATE_ROUNDS; round++) {
-        await waitForQuietMachine(QUIET_WAIT_MS);
+        await waitForQuiet();
         const run = await withCpuShares(() => server.cpuSeconds(), () => createConfigMaps(clients, namespace, `r${round}`, CREATE_COUNT));
         progress(`[${variant.name}] ${concurrency} client(s), round ${round + 1}: ${Math.round(run.perSecond)} creates/s (${cpuNote(run.cpu)})`);
         rounds.push(run);
@@ -132,7 +133,7 @@ async function readFigures(variant: Variant): Promise<Figure[]> {
     const at10k = await server.memory(SETTLE_MS);
 
     for (const kind of LIST_KINDS) {
-      await waitForQuietMachine(QUIET_WAIT_MS);
+      await waitForQuiet();
       const latency = await withCpuShares(() => server.cpuSeconds(), () => measureList(clients[0], 'bench-list', kind, LIST_RUNS, LIST_OBJECTS));
       progress(`[${variant.name}] ${kind.name}: p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms (${cpuNote(latency.cpu)})`);
       add(`${kind.name} of 10k, p50`, latency.p50, 'ms', { runs: latency.count, mean: latency.mean, max: latency.max, otherCpuPercent: latency.cpu.otherPercent }, latency.cpu);
@@ -153,7 +154,7 @@ async function readFigures(variant: Variant): Promise<Figure[]> {
       heapAt10kMiB: at10k.heapUsed / MIB, heapAt20kMiB: at20k.heapUsed / MIB, externalPer10kMiB: (at20k.external - empty.external) / 2 / MIB,
     });
 
-    await waitForQuietMachine(QUIET_WAIT_MS);
+    await waitForQuiet();
     const watch = await withCpuShares(() => server.cpuSeconds(), () => measureWatchDelivery(server.endpoint, 'bench-watch', WATCHERS, WATCHED_OBJECTS));
     progress(`[${variant.name}] watch: ${Math.round(watch.eventsPerSecond)} events/s to ${WATCHERS} watchers, p99 ${watch.latencyMs.p99.toFixed(1)} ms (writer ${Math.round(watch.writesPerSecond)} writes/s; ${cpuNote(watch.cpu)})`);
     add(`watch events/s delivered to ${WATCHERS} watchers`, watch.eventsPerSecond, '1/s', {

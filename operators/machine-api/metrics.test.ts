@@ -53,7 +53,7 @@ describe('Machine API metrics', () => {
     assert.match(text, /^mapi_machine_items 1$/m);
     assert.match(text, /^mapi_machine_created_timestamp_seconds\{name="w-1",namespace="ns",spec_provider_id="fake:\/\/\/1",node="node-1",api_version="machine.openshift.io\/v1beta1",phase="Running"\} 1785542410$/m);
     assert.match(text, /^mapi_mao_collector_up\{kind="mapi_machine_items"\} 1$/m);
-    assert.match(text, /^mapi_mao_collector_up\{kind="mapi_machineset_items"\} 0$/m, 'an unsynced cache is reported, not counted as empty');
-    assert.doesNotMatch(text, /^mapi_machineset_items /m);
+    assert.match(text, /^mapi_mao_collector_up\{kind="mapi_machineset_items"\} 0$/m, 'an unsynced cache is reported as not collected');
+    assert.doesNotMatch(text, /^mapi_machine_set_status_replicas\{/m);
   });
 });

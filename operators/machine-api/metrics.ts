@@ -5,7 +5,8 @@
 //
 // The inventory gauges (items, created_timestamp, MachineSet status replicas, collector_up) are computed at scrape
 // time from the caches, as MAO's MachineCollector lists its informers on Collect: nothing has to keep them current.
-// Until `setInventory` is called they report nothing.
+// Until `setInventory` is called, and while a cache has not synced, they report nothing (the label-less item counts
+// read 0, as prom-client always exposes them) and mapi_mao_collector_up{kind} says 0.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Machine, MachineSet } from '../api/machine-v1beta1.ts';
 import type { Store } from '../runtime/cache.ts';

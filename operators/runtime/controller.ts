@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { BackoffPolicy, TokenBucketOptions } from './backoff.ts';
 import type { EventSource } from './cache.ts';
-import { RequeueAfter, TerminalError } from './errors.ts';
+import { isConflict, RequeueAfter, TerminalError } from './errors.ts';
 import { parseRequestKey, requestKey, type EventHandler, type Request } from './handlers.ts';
 import { discardLogger, type Logger } from './log.ts';
 import type { Runnable } from './manager.ts';
@@ -191,7 +191,10 @@ export class Controller implements Runnable {
         if (this.#signal.aborted) return; // cut short by shutdown: nothing to retry, nothing to count
         const retryInMs = this.#queue.addRateLimited(key);
         this.#metrics?.reconcileErrors.inc(labels);
-        log.error('Reconciler error', { error: outcome.error, retryInMs: Math.round(retryInMs) });
+        // A conflict only means the cache was a write behind: expected, retried in milliseconds, not an error
+        // an operator of the cluster needs to see.
+        if (isConflict(outcome.error)) log.debug('Object changed since it was read, retrying', { retryInMs: Math.round(retryInMs) });
+        else log.error('Reconciler error', { error: outcome.error, retryInMs: Math.round(retryInMs) });
         result = 'error';
         break;
       }

@@ -16,7 +16,7 @@
 import { EXCLUDE_NODE_DRAINING_ANNOTATION, type Machine, type MachineApiCondition } from '../../api/machine-v1beta1.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../../runtime/backoff.ts';
 import type { ConditionInput } from '../../runtime/conditions.ts';
-import { Controller, watch, type ReconcileContext, type Result } from '../../runtime/controller.ts';
+import { Controller, watch, type Reconciler, type Result } from '../../runtime/controller.ts';
 import { errorMessage, isNotFound } from '../../runtime/errors.ts';
 import type { EventInput } from '../../runtime/events.ts';
 import { enqueueMapped, enqueueSelf, requestKey, type Request } from '../../runtime/handlers.ts';
@@ -103,14 +103,14 @@ interface Outcome {
   readonly result: Result;
 }
 
-export function drainReconciler(ctx: MachineApiContext, options: DrainControllerOptions = {}) {
+export function drainReconciler(ctx: MachineApiContext, options: DrainControllerOptions = {}): Reconciler {
   const guard = controlPlaneGuard(ctx);
   /** Refused drain attempts per Machine since its last success: this controller's own backoff, bounded by the timeout. */
   const attempts = new Map<string, number>();
   const defaultTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const backoff = options.backoff ?? DRAIN_BACKOFF;
 
-  return async (req: Request, rctx: ReconcileContext): Promise<Result> => {
+  return async (req, rctx) => {
     const key = requestKey(req);
     const machine = ctx.caches.machines.store.get(req);
     if (!machine || !needsDrain(machine)) {
@@ -187,7 +187,7 @@ export function drainReconciler(ctx: MachineApiContext, options: DrainController
         case 'failed': {
           const failuresSoFar = attempts.get(key) ?? 0;
           attempts.set(key, failuresSoFar + 1);
-          const retryMs = minDefined([backoffDelayMs(failuresSoFar, backoff, Math.random()), left]) ?? DRAIN_REQUEUE_MS;
+          const retryMs = Math.min(backoffDelayMs(failuresSoFar, backoff, Math.random()), left ?? Infinity);
           log.info('Drain failed, requeuing', { Node: nodeName, retryInMs: Math.round(retryMs), error: verdict.detail });
           return { condition: verdict.condition, events: [...events, warning('DrainRequeued', `Node drain requeued: ${verdict.detail}`)], result: { requeueAfterMs: floorRequeue(retryMs) } };
         }

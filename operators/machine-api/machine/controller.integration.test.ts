@@ -127,10 +127,10 @@ describe('machine controller (with drain and nodelink) against the embedded API 
     waitFor(async () => (await events(name)).find((e) => e.reason === reason), { timeoutMs: 8_000, message: `event ${reason}` });
 
   /** A Node for the machine's instance, as a kubelet would register it, Ready. */
-  async function registerNode(machine: Machine): Promise<string> {
+  async function registerNode(machine: Machine, labels: Record<string, string> = {}): Promise<string> {
     const name = `node-${process.pid}-${++nodeCount}`;
     const address = machine.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
-    await api(resourcePath(NODES, undefined), { method: 'POST', body: { metadata: { name }, spec: { providerID: machine.spec?.providerID } } });
+    await api(resourcePath(NODES, undefined), { method: 'POST', body: { metadata: { name, labels }, spec: { providerID: machine.spec?.providerID } } });
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     await api(resourcePath(NODES, undefined, name, 'status'), {
       method: 'PATCH',
@@ -149,10 +149,10 @@ describe('machine controller (with drain and nodelink) against the embedded API 
       body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } },
     });
   }
-  async function runningMachineWithNode(name: string, extra: Parameters<typeof createMachine>[1] = {}): Promise<{ machine: Machine; node: string }> {
+  async function runningMachineWithNode(name: string, extra: Parameters<typeof createMachine>[1] = {}, nodeLabels: Record<string, string> = {}): Promise<{ machine: Machine; node: string }> {
     await createMachine(name, extra);
     const provisioned = await waitForMachine(name, (m) => m.status?.phase === 'Provisioned', 'phase Provisioned');
-    const node = await registerNode(provisioned);
+    const node = await registerNode(provisioned, nodeLabels);
     const machine = await waitForMachine(name, (m) => m.status?.phase === 'Running', 'phase Running');
     return { machine, node };
   }
@@ -311,7 +311,7 @@ describe('machine controller (with drain and nodelink) against the embedded API 
 
   it('holds the deletion while a PodDisruptionBudget refuses the eviction, until the drain timeout', async () => {
     await start();
-    const { node } = await runningMachineWithNode('guarded', { annotations: { [DRAIN_TIMEOUT_ANNOTATION]: '3s' } });
+    const { node } = await runningMachineWithNode('guarded', { annotations: { [DRAIN_TIMEOUT_ANNOTATION]: '2s' } });
     await runPod('db-0', node, { app: 'db' });
     await api(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, { method: 'POST', body: { metadata: { name: 'db' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } } } });
     await waitFor(async () => {
@@ -331,7 +331,62 @@ describe('machine controller (with drain and nodelink) against the embedded API 
     await waitFor(() => machineGone('guarded'), { timeoutMs: 10_000, message: 'the Machine to be deleted after the timeout' });
     const timedOut = await waitForEvent('guarded', 'DrainTimeout');
     assert.equal(timedOut.type, 'Warning');
-    assert.match(timedOut.message, /did not finish within 3s, proceeding with deletion/);
+    assert.match(timedOut.message, /did not finish within 2s, proceeding with deletion/);
     assert.equal(await exists(resourcePath(PODS, ns, 'db-0')), true, 'the budget was never violated');
+  });
+
+  it('drains one control-plane node at a time', async () => {
+    const journal: string[] = [];
+    await start(['machine', 'drain', 'nodelink'], (client) => ({
+      ...client,
+      patch: (ref, namespace, name, type, body, sub) => {
+        if (ref.plural === 'nodes' && (body as { spec?: { unschedulable?: boolean } }).spec?.unschedulable) journal.push(`cordon ${name}`);
+        return client.patch(ref, namespace, name, type, body, sub);
+      },
+      delete: (ref, namespace, name, options) => {
+        if (ref.plural === 'nodes') journal.push(`delete ${name}`);
+        return client.delete(ref, namespace, name, options);
+      },
+    }));
+    const controlPlane = { 'node-role.kubernetes.io/control-plane': '' };
+    const first = await runningMachineWithNode('master-0', { annotations: { [DRAIN_TIMEOUT_ANNOTATION]: '2s' } }, controlPlane);
+    const second = await runningMachineWithNode('master-1', {}, controlPlane);
+    // A budget holds the first drain for its whole timeout, so the second deletion arrives while it is cordoned.
+    await runPod('etcd-guard', first.node, { app: 'guard' });
+    await api(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, { method: 'POST', body: { metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guard' } } } } });
+    await waitFor(async () => (await api<{ status?: { currentHealthy?: number } }>(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/guard`)).status?.currentHealthy === 1);
+
+    await api(resourcePath(MACHINES, ns, 'master-0'), { method: 'DELETE' });
+    await waitFor(() => journal.includes(`cordon ${first.node}`), { message: 'the first control-plane node cordoned' });
+    await api(resourcePath(MACHINES, ns, 'master-1'), { method: 'DELETE' });
+    const held = await waitForEvent('master-1', 'DrainRequeued');
+    assert.match(held.message, new RegExp(`control plane node ${first.node} is already cordoned`));
+
+    await waitFor(async () => (await machineGone('master-0')) && (await machineGone('master-1')), { timeoutMs: 10_000, message: 'both Machines deleted' });
+    assert.deepEqual(journal, [`cordon ${first.node}`, `delete ${first.node}`, `cordon ${second.node}`, `delete ${second.node}`]);
+  });
+
+  it('waits for preDrain hooks before draining and for preTerminate hooks before deleting the instance', async () => {
+    await start();
+    await runningMachineWithNode('hooked');
+    await api(resourcePath(MACHINES, ns, 'hooked'), {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { lifecycleHooks: { preDrain: [{ name: 'HoldDrain', owner: 'test-owner' }], preTerminate: [{ name: 'HoldTerminate', owner: 'test-owner' }] } } },
+    });
+    await api(resourcePath(MACHINES, ns, 'hooked'), { method: 'DELETE' });
+    await waitForEvent('hooked', 'DrainBlocked');
+    const blocked = await getMachine('hooked');
+    assert.equal(blocked.status?.conditions?.find((c) => c.type === 'Drained'), undefined);
+    assert.equal(blocked.status?.conditions?.find((c) => c.type === 'Drainable')?.reason, 'HookPresent');
+
+    await api(resourcePath(MACHINES, ns, 'hooked'), { method: 'PATCH', contentType: 'application/json-patch+json', body: [{ op: 'remove', path: '/spec/lifecycleHooks/preDrain' }] });
+    const drained = await waitForMachine('hooked', (m) => m.status?.conditions?.some((c) => c.type === 'Drained' && c.status === 'True'), 'Drained=True');
+    assert.equal(drained.status?.conditions?.find((c) => c.type === 'Terminable')?.status, 'False');
+    assert.equal(actuator.calls('delete'), 0, 'the preTerminate hook holds the instance');
+
+    await api(resourcePath(MACHINES, ns, 'hooked'), { method: 'PATCH', contentType: 'application/json-patch+json', body: [{ op: 'remove', path: '/spec/lifecycleHooks/preTerminate' }] });
+    await waitFor(() => machineGone('hooked'), { timeoutMs: 8_000, message: 'the Machine to be gone' });
+    assert.equal(actuator.calls('delete'), 1);
   });
 });

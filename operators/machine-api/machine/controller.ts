@@ -73,7 +73,10 @@ export function machineReconciler(ctx: MachineApiContext, options: MachineContro
   const ownWrites = new OwnWrites();
   return async (req, rctx) => {
     const machine = ctx.caches.machines.store.get(req);
-    if (!machine) return {}; // gone: the finalizer did the cleanup
+    if (!machine) {
+      ownWrites.forget(req); // gone: the finalizer did the cleanup
+      return {};
+    }
     if (ownWrites.isBehind(machine)) {
       // The watch event of our own write is on its way and will re-queue the Machine; the requeue is a safety net.
       rctx.log.debug('Cache is behind our last write, waiting for it');

@@ -23,7 +23,8 @@ export async function reconcileDelete(scope: MachineScope): Promise<Result> {
   await deleteInstance(scope);
   await deleteNode(scope);
   log.info('Removing finalizer');
-  await removeFinalizer(ctx.client, MACHINES, machine, MACHINE_FINALIZER);
+  // Recorded, so a reconcile queued meanwhile waits for the deletion instead of deleting the instance again.
+  await removeFinalizer(scope.ownWrites.recording(ctx.client), MACHINES, machine, MACHINE_FINALIZER);
   return {};
 }
 

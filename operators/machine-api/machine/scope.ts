@@ -3,7 +3,7 @@
 import { MACHINE_RESOURCE, type Machine } from '../../api/machine-v1beta1.ts';
 import type { EventType } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
-import type { ResourceClient, ResourceWriter } from '../../runtime/resource-client.ts';
+import type { ResourceWriter } from '../../runtime/resource-client.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import { MACHINES, type MachineApiContext } from '../context.ts';
 import { machineApiMetrics, type MachineApiMetrics } from '../metrics.ts';
@@ -33,27 +33,33 @@ export function newScope(ctx: MachineApiContext, machine: Machine, signal: Abort
  * WaitForCacheToBeUpToDate does; a non-numeric one never counts as behind.
  */
 export class OwnWrites {
-  readonly #byUid = new Map<string, bigint>();
+  /** By "namespace/name": the uid written and its resourceVersion. */
+  readonly #byKey = new Map<string, { readonly uid: string; readonly version: bigint }>();
 
   record(written: unknown): void {
     const metadata = (written as Machine | undefined)?.metadata;
     const version = parseVersion(metadata?.resourceVersion);
-    if (metadata?.uid && version !== undefined) this.#byUid.set(metadata.uid, version);
+    if (metadata?.uid && version !== undefined) this.#byKey.set(keyOf(metadata), { uid: metadata.uid, version });
   }
 
   /** True while the cached `machine` does not include our last write to it. */
   isBehind(machine: Machine): boolean {
-    const uid = machine.metadata.uid ?? '';
-    const written = this.#byUid.get(uid);
-    if (written === undefined) return false;
+    const key = keyOf(machine.metadata);
+    const written = this.#byKey.get(key);
+    if (!written) return false;
     const cached = parseVersion(machine.metadata.resourceVersion);
-    if (cached !== undefined && cached < written) return true;
-    this.#byUid.delete(uid);
+    if (written.uid === machine.metadata.uid && cached !== undefined && cached < written.version) return true;
+    this.#byKey.delete(key);
     return false;
   }
 
+  /** The Machine is gone from the cache: nothing to wait for any more. */
+  forget(key: { readonly namespace?: string; readonly name: string }): void {
+    this.#byKey.delete(keyOf(key));
+  }
+
   /** A writer that records the resourceVersion of every object it writes. */
-  recording(client: ResourceClient): ResourceWriter {
+  recording(client: ResourceWriter): ResourceWriter {
     return {
       patch: async (...args) => {
         const written = await client.patch(...args);
@@ -63,6 +69,10 @@ export class OwnWrites {
       create: (...args) => client.create(...args),
     };
   }
+}
+
+function keyOf(ref: { readonly namespace?: string; readonly name?: string }): string {
+  return `${ref.namespace ?? ''}/${ref.name ?? ''}`;
 }
 
 function parseVersion(resourceVersion: string | undefined): bigint | undefined {

@@ -111,11 +111,17 @@ export class InstanceCache {
     });
   }
 
-  /** What RunInstances or TerminateInstances answered is the freshest news there is. */
+  /**
+   * What RunInstances or TerminateInstances answered is the freshest news there is. A partial answer
+   * (TerminateInstances gives only the state) is laid over what was known of the instance.
+   */
   remember(uid: string, instance: Instance, options: { launched?: boolean } = {}): void {
-    if (!instance.InstanceId) return;
-    const previous = this.#remembered.get(instance.InstanceId);
-    this.#remembered.set(instance.InstanceId, { instance, uid, at: this.#now(), launched: options.launched ?? previous?.launched ?? false });
+    const id = instance.InstanceId;
+    if (!id) return;
+    const previous = this.#remembered.get(id);
+    const listed = [...this.#snapshots.values()].flatMap((s) => s.instances).find((i) => i.InstanceId === id);
+    const known = previous?.instance ?? listed ?? {};
+    this.#remembered.set(id, { instance: { ...known, ...instance }, uid, at: this.#now(), launched: options.launched ?? previous?.launched ?? false });
   }
 
   async #flush(): Promise<void> {

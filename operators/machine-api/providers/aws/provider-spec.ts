@@ -96,11 +96,11 @@ export function parseAwsProviderSpec(value: unknown): AwsMachineProviderSpec {
   else amiId = ami.id;
 
   const instanceType = string(v.instanceType, at('instanceType'), errors);
-  if (instanceType === undefined) errors.push(`${at('instanceType')}: Required value`);
+  if (absent(v.instanceType)) errors.push(`${at('instanceType')}: Required value`);
 
   const placement = object(v.placement, at('placement'), errors, ['region', 'availabilityZone', 'tenancy']) ?? {};
   const region = string(placement.region, at('placement.region'), errors);
-  if (region === undefined) errors.push(`${at('placement.region')}: Required value`);
+  if (absent(placement.region)) errors.push(`${at('placement.region')}: Required value`);
   const availabilityZone = string(placement.availabilityZone, at('placement.availabilityZone'), errors);
   const tenancy = oneOf(placement.tenancy, at('placement.tenancy'), ['default', 'dedicated', 'host'] as const, errors);
 
@@ -305,9 +305,13 @@ function list<T>(raw: unknown, path: string, errors: string[], item: (value: unk
   return out;
 }
 
+function absent(raw: unknown): boolean {
+  return raw === undefined || raw === null || raw === '';
+}
+
 /** A string; "" is Go's zero value and reads as unset. */
 function string(raw: unknown, path: string, errors: string[]): string | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (absent(raw)) return undefined;
   if (typeof raw !== 'string') {
     errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a string`);
     return undefined;
