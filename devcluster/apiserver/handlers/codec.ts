@@ -28,6 +28,14 @@ export function toServed(resource: ServedResource, stored: KubeObject): KubeObje
   return obj;
 }
 
+/**
+ * The object as `resource` presents it, for reading only (Table cells, filters): the stored object itself
+ * when it is served as stored, so listing thousands of objects copies none of them.
+ */
+export function servedView(resource: ServedResource, stored: StoredObject): Readonly<KubeObject> {
+  return servedAsStored(resource) ? stored.object : toServed(resource, stored.object as KubeObject);
+}
+
 /** JSON text of a stored object as `resource` presents it, without re-serializing when nothing changes. */
 export function servedJson(resource: ServedResource, stored: StoredObject): string {
   if (servedAsStored(resource)) return stored.json;

@@ -3,9 +3,9 @@ import { sendRawJson } from '../http/respond.ts';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.ts';
 import { badRequest, fieldErrors, gone, invalid, notFound, StatusError, type FieldError } from '../status-errors.ts';
 import type { ServedResource } from '../registry/registry.ts';
-import type { StoredObject } from '../storage/object-store.ts';
+import { compareKeys, type StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
-import { apiVersionOf, servedJson, toServed } from './codec.ts';
+import { apiVersionOf, servedJson, servedView, toServed } from './codec.ts';
 import type { RequestContext } from './context.ts';
 import { includeObjectOf, renderTable, wantsTable } from './table-output.ts';
 
@@ -142,11 +142,28 @@ export function handleList(ctx: RequestContext): void {
   let more = false;
   let remaining = 0;
   const ns = filter.namespace === '' ? undefined : filter.namespace;
-  for (const stored of server.store.list(resource.storageKey, ns)) {
-    if (token && (stored.namespace < token.namespace || (stored.namespace === token.namespace && stored.name <= token.name))) continue;
+  const all = server.store.list(resource.storageKey, ns);
+  // Continue after the token's key: a binary search, not a walk over the pages already served.
+  let start = 0;
+  if (token) {
+    let hi = all.length;
+    while (start < hi) {
+      const mid = (start + hi) >> 1;
+      if (compareKeys(all[mid].namespace, all[mid].name, token.namespace, token.name) <= 0) start = mid + 1;
+      else hi = mid;
+    }
+  }
+  const selective = !filter.labels.empty() || !filter.fields.empty();
+  for (let i = start; i < all.length; i++) {
+    const stored = all[i];
     if (!matchesFilter(resource, filter, stored.object as KubeObject)) continue;
     if (paginate && items.length >= limit) {
       more = true;
+      // Without selectors every object left matches: count them without looking.
+      if (!selective) {
+        remaining = all.length - i;
+        break;
+      }
       remaining++;
       continue;
     }
@@ -157,7 +174,7 @@ export function handleList(ctx: RequestContext): void {
 
   ctx.warnings.apply(ctx.res);
   if (wantsTable(ctx.req.headers.accept)) {
-    const objects = items.map((s) => toServed(resource, s.object as KubeObject));
+    const objects = items.map((s) => servedView(resource, s) as KubeObject);
     const table = renderTable(resource, objects, { now: server.now(), include: includeObjectOf(query), resourceVersion: String(listRv), continueToken, remainingItemCount: more ? remaining : undefined });
     sendRawJson(ctx.res, 200, JSON.stringify(table));
     return;
