@@ -26,6 +26,12 @@ const CRD_ESTABLISHED_TIMEOUT_MS = 10_000;
 export interface DevClusterOptions extends ApiServerOptions {
   /** false: the API server alone (`--no-operators`). Default true. */
   readonly operators?: boolean;
+  /**
+   * false: the local cloud and hollow nodes run but the Machine API operator does not; it runs as its own process
+   * (operators/machine-api/main.ts with LOCAL_CLOUD_ENDPOINT=cloud.url), so it can be killed and restarted on its
+   * own (`--operators external`). Default true.
+   */
+  readonly inProcessOperator?: boolean;
   /** Port of the operator's /metrics, /healthz and /readyz. Default 0 (a free one). */
   readonly operatorMetricsPort?: number;
   /** Local cloud timings (terminateDelayMs, …). */
@@ -46,9 +52,10 @@ export interface DevClusterHandle {
   readonly api: ApiServerHandle;
   /** Credentials of the API server's kubeconfig (api.kubeconfigPath). */
   readonly kubeConfig: KubeConfig;
-  /** Undefined with `operators: false`, as are the two below. */
+  /** Undefined with `operators: false`, as is the one below. */
   readonly cloud: LocalCloudHandle | undefined;
   readonly hollowNodes: HollowNodeManager | undefined;
+  /** Undefined with `operators: false` or `inProcessOperator: false`. */
   readonly operator: RunningOperator | undefined;
   stop(): Promise<void>;
 }
@@ -128,6 +135,7 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
     const hollowNodes = new HollowNodeManager({ ...options.hollowNodes, logger: logger.child('hollow-nodes') });
     await hollowNodes.start(kubeConfig, cloud.cloud);
     stops.push(() => hollowNodes.stop());
+    if (options.inProcessOperator === false) return { api, kubeConfig, cloud, hollowNodes, operator: undefined, stop: stopAll };
 
     // The provider gets the cloud's URL directly rather than through LOCAL_CLOUD_ENDPOINT: the environment is
     // shared by everything in this process (tests start several clusters).

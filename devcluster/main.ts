@@ -4,14 +4,19 @@
 //   --ephemeral      keep objects in memory only
 //   --insecure-http  plain HTTP without authentication, loopback only (for debugging with curl)
 //   --repair-store   move a damaged store tail aside instead of refusing to start
-//   --no-operators   the API server alone: no CRDs, local cloud, hollow nodes or Machine API operator
-// Without --no-operators it also runs the local cloud, a hollow kubelet per instance and the Machine API operator
-// with the local provider (cluster.ts), so MachineSets turn into Machines, instances and Nodes.
+//   --operators MODE in-process (default): the local cloud, a hollow kubelet per instance and the Machine API
+//                    operator with the local provider (cluster.ts), so MachineSets turn into Machines, instances
+//                    and Nodes; external: the same without the operator, which then runs as its own process
+//                    (operators/machine-api/main.ts, so it can be killed and restarted alone); none: the API
+//                    server alone, no CRDs either
+//   --no-operators   the same as --operators none
 import { parseArgs } from 'node:util';
 import { createLogger } from '../operators/runtime/log.ts';
 import { startDevCluster, type DevClusterHandle } from './cluster.ts';
 
-const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators]\n';
+const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none]\n';
+
+const OPERATOR_MODES: readonly string[] = ['in-process', 'external', 'none'];
 
 function parseFlags(argv: string[]) {
   const { values } = parseArgs({
@@ -23,13 +28,19 @@ function parseFlags(argv: string[]) {
       'insecure-http': { type: 'boolean', default: false },
       'repair-store': { type: 'boolean', default: false },
       'no-operators': { type: 'boolean', default: false },
+      operators: { type: 'string', default: 'in-process' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port}" is not a port number`);
-  return { dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'], operators: !values['no-operators'], help: values.help };
+  const mode = values['no-operators'] ? 'none' : values.operators;
+  if (!OPERATOR_MODES.includes(mode)) throw new Error(`--operators: "${mode}" is not one of ${OPERATOR_MODES.join(', ')}`);
+  return {
+    dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'],
+    operators: mode !== 'none', inProcessOperator: mode === 'in-process', help: values.help,
+  };
 }
 
 async function main(): Promise<void> {
@@ -55,10 +66,11 @@ async function main(): Promise<void> {
   }
   const server = cluster.api;
   const lines = [`Dev cluster API server listening on ${server.url}`, `Kubeconfig: ${server.kubeconfigPath}`];
-  if (cluster.operator && cluster.cloud) {
+  if (cluster.cloud) {
+    lines.push(`Local cloud: ${cluster.cloud.url}`);
+    if (cluster.operator) lines.push(`Machine API operator metrics: ${cluster.operator.manager.url}/metrics`);
+    else lines.push('', 'Start the Machine API operator:', `  LOCAL_CLOUD_ENDPOINT=${cluster.cloud.url} npm run operator:machine-api -- --kubeconfig ${server.kubeconfigPath} --metrics-port 0`);
     lines.push(
-      `Local cloud: ${cluster.cloud.url}`,
-      `Machine API operator metrics: ${cluster.operator.manager.url}/metrics`,
       '',
       'Try:',
       `  export KUBECONFIG=${server.kubeconfigPath}`,

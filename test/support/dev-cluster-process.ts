@@ -51,7 +51,8 @@ function spawnMain(args: string[], launcher: 'npm-start' | 'node'): ChildProcess
   return spawn(command, [...prefix, 'devcluster/main.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string; stderr: () => string; exited: Promise<Exit> } {
+/** Gathers a child's output as it comes and resolves `exited` once it has closed. */
+export function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string; stderr: () => string; exited: Promise<Exit> } {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
