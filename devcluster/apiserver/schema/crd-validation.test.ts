@@ -5,7 +5,7 @@ import { validateCustomResourceDefinition } from './crd-validation.ts';
 import { machineSetCrd } from './testdata.ts';
 
 const SCHEMA = 'spec.validation.openAPIV3Schema';
-const DNS1035 = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035 = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 /** A MachineSet CRD changed by fn, validated and rendered as "field: detail" lines. */
 function check(fn: (crd: KubeObject & { spec: JsonObject }, root: JsonObject) => void): string[] {

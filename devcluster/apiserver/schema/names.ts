@@ -30,10 +30,13 @@ export function emptyError(): string {
   return 'must be non-empty';
 }
 
-/** validation.RegexError: the message, the examples and the regex. */
+/**
+ * validation.RegexError: each example is followed by "', " and they are joined with " or ", hence the double
+ * spaces of "'a',  or 'b', regex used…" that kube-apiserver's messages carry.
+ */
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(' or ')}, regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
 // Go counts bytes; JS strings count UTF-16 units. Names are ASCII when valid, so bytes are what matter

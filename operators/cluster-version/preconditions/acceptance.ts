@@ -1,0 +1,66 @@
+// The acceptance decisions of sync_worker.go syncPayload (§3.5, §2.7), as pure functions: what a signature result,
+// the payload's version and the precondition summary mean for ReleaseAccepted and history[0].acceptedRisks. The
+// I/O around them (retrieve, verify, load) is clusterversion/acceptance.ts. `force` turns a failed signature check
+// and blocking preconditions into accepted risks; it never excuses a payload whose version is not the one asked for.
+import type { VerificationResult } from '../contracts.ts';
+import type { PreconditionSummary } from './preconditions.ts';
+
+/** The ReleaseAccepted reason: the step that failed, or PayloadLoaded. */
+export type AcceptanceStep = 'RetrievePayload' | 'LoadPayload' | 'VerifyPayloadVersion' | 'PreconditionChecks' | 'PayloadLoaded';
+
+/** The update being accepted, as the messages name it. */
+export interface RequestedUpdate {
+  readonly version?: string;
+  readonly image: string;
+  readonly force: boolean;
+}
+
+export type Verdict =
+  | { readonly ok: true; readonly acceptedRisks: readonly string[] }
+  | { readonly ok: false; readonly step: AcceptanceStep; readonly message: string };
+
+const quoted = (update: RequestedUpdate) => `version="${update.version ?? ''}" image="${update.image}"`;
+
+/**
+ * A signature that does not verify blocks the update (ReleaseAccepted=False, RetrievePayload), unless forced: then
+ * the failure becomes an accepted risk and the history entry says verified=false.
+ */
+export function signatureVerdict(update: RequestedUpdate, result: VerificationResult): Verdict {
+  if (result.verified) return { ok: true, acceptedRisks: [] };
+  const failure = `The update cannot be verified: ${result.message}`;
+  if (update.force) return { ok: true, acceptedRisks: [failure] };
+  return { ok: false, step: 'RetrievePayload', message: `Retrieving payload failed ${quoted(update)} failure=${failure}` };
+}
+
+/** The payload could not be fetched (network, registry, digest mismatch). */
+export function retrieveFailure(update: RequestedUpdate, error: string): Verdict {
+  return { ok: false, step: 'RetrievePayload', message: `Retrieving payload failed ${quoted(update)} failure=${error}` };
+}
+
+/** The payload was fetched but is not a valid release (missing metadata, bad manifests). */
+export function loadFailure(update: RequestedUpdate, error: string): Verdict {
+  return { ok: false, step: 'LoadPayload', message: `Loading payload failed ${quoted(update)} failure=${error}` };
+}
+
+/** A requested version must be the payload's own; without one, the payload's version is taken. */
+export function versionVerdict(update: RequestedUpdate, payloadVersion: string): Verdict {
+  if (!update.version || update.version === payloadVersion) return { ok: true, acceptedRisks: [] };
+  const failure = `release image version ${payloadVersion} does not match the expected upstream version ${update.version}`;
+  return { ok: false, step: 'VerifyPayloadVersion', message: `Verifying payload failed ${quoted(update)} failure=${failure}` };
+}
+
+export function preconditionVerdict(update: RequestedUpdate, summary: PreconditionSummary | undefined): Verdict {
+  if (!summary) return { ok: true, acceptedRisks: [] };
+  if (!summary.blocking) return { ok: true, acceptedRisks: [summary.message] };
+  return { ok: false, step: 'PreconditionChecks', message: `Preconditions failed for payload loaded ${quoted(update)}: ${summary.message}` };
+}
+
+/** The ReleaseAccepted=True message. */
+export function payloadLoadedMessage(update: RequestedUpdate, architecture: string): string {
+  return `Payload loaded ${quoted(update)} architecture="${architecture}"`;
+}
+
+/** The ReleaseAccepted=Unknown message while the payload is fetched and checked. */
+export function retrievingMessage(update: RequestedUpdate): string {
+  return `Retrieving and verifying payload ${quoted(update)}`;
+}

@@ -1,0 +1,106 @@
+// The operator killed with SIGKILL in the middle of a scale-up and started again: the dev cluster runs as `npm start
+// -- --operators external` (API server, local cloud, hollow nodes) and the operator as its own process
+// (operators/machine-api/main.ts). Whatever the dead process had in flight (Machines created or not, instance
+// creates sent but never answered), the new one ends with exactly one instance per Machine: none leaked, none
+// created twice (the local cloud's clientToken is the Machine UID; README.md there).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from '../../../operators/runtime/wait.ts';
+import { spawnDevCluster, type DevClusterProcess } from '../../support/dev-cluster-process.ts';
+import { clearCloudFaults, setCloudFaults } from '../../support/local-cloud-api.ts';
+import { spawnMachineApiOperator, type OperatorProcess } from '../../support/operator-process.ts';
+import { apply, assertLinked, instancesByMachine, instancesOf, live, machineSetManifest, NS, waitForFleet, type E2eTarget, type Fleet } from './harness.ts';
+
+/** Instances stay pending this long, so a scale-up has Machines in flight for a while. */
+const BOOT_DELAY_S = 2;
+
+describe('Machine API end to end: the operator killed during a scale-up', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  let cluster: DevClusterProcess;
+  let target: E2eTarget;
+  let operator: OperatorProcess | undefined;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mapi-e2e-kill-'));
+    cluster = await spawnDevCluster(['--data-dir', dataDir, '--port', '0', '--operators', 'external'], { launcher: 'node', timeoutMs: 30_000 });
+    const cloudUrl = /^Local cloud: (\S+)$/m.exec(cluster.stdout())?.[1];
+    assert.ok(cloudUrl, `the dev cluster prints the local cloud's URL:\n${cluster.stdout()}`);
+    assert.match(cluster.stdout(), /^Start the Machine API operator:\n {2}LOCAL_CLOUD_ENDPOINT=\S+ npm run operator:machine-api -- --kubeconfig \S+ --metrics-port 0$/m);
+    target = { kubectl: cluster.kubectl, kubectlStart: cluster.kubectlStart, cloudUrl };
+  });
+  after(async () => {
+    await operator?.stop();
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await clearCloudFaults(target.cloudUrl);
+  });
+
+  // One Machine reconciled at a time, so a scale-up creates its instances one after another.
+  const startOperator = async () => {
+    const t0 = performance.now();
+    try {
+    operator = await spawnMachineApiOperator({ kubeconfigPath: cluster.kubeconfigPath, localCloudEndpoint: target.cloudUrl, args: ['--machine-concurrency', '1'] });
+    } finally { console.log('operator start ms', Math.round(performance.now() - t0)); }
+  };
+  const kill = async () => {
+    const exit = await operator!.stop('SIGKILL');
+    assert.equal(exit.signal, 'SIGKILL');
+  };
+  const scale = (name: string, replicas: number) => cluster.kubectl(['scale', 'machineset', name, '-n', NS, `--replicas=${replicas}`]);
+
+  /** Exactly `replicas` Machines, each with one instance ever created for it and no other instance of the set. */
+  async function assertExactly(name: string, fleet: Fleet, replicas: number): Promise<void> {
+    assertLinked(fleet);
+    const all = await instancesOf(target, name);
+    assert.equal(live(all).length, replicas, 'live instances');
+    const byMachine = instancesByMachine(all);
+    assert.deepEqual([...byMachine.keys()].sort(), fleet.machines.map((m) => m.metadata.uid).sort(), 'every instance belongs to a Machine that exists');
+    for (const [uid, instances] of byMachine) assert.equal(instances.length, 1, `instances created for Machine ${uid}: ${instances.map((i) => i.id).join(', ')}`);
+  }
+
+  it('ends with exactly N Machines and instances when killed right after kubectl scale returns', async () => {
+    await startOperator();
+    await apply(target, machineSetManifest('early', { replicas: 1, providerSpec: { bootDelaySeconds: BOOT_DELAY_S } }));
+    await waitForFleet(target, 'early', 1);
+
+    await scale('early', 4);
+    await kill();
+    console.log('early machines at kill', (await cluster.kubectl(['get','machines','-n',NS,'--no-headers'])).stdout);
+    const instancesAtKill = live(await instancesOf(target, 'early')).length;
+    assert.ok(instancesAtKill < 4, `the kill came before the scale-up finished (${instancesAtKill} instances)`);
+
+    await startOperator();
+    const fleet = await waitForFleet(target, 'early', 4);
+    await assertExactly('early', fleet, 4);
+  });
+
+  it('ends with exactly N Machines and instances when killed after half the instances exist, an instance create in flight', async () => {
+    await startOperator();
+    await apply(target, machineSetManifest('midway', { replicas: 1, providerSpec: { bootDelaySeconds: BOOT_DELAY_S } }));
+    await waitForFleet(target, 'midway', 1);
+
+    // Each cloud call answers 300 ms late, so with one Machine at a time there is always a create in flight:
+    // the kill lands between the cloud making an instance and the operator hearing of it.
+    await setCloudFaults(target.cloudUrl, { latencyMs: 300 });
+    await scale('midway', 5);
+    const atKill = await waitFor(async () => {
+      const count = live(await instancesOf(target, 'midway')).length;
+      return count >= 3 ? count : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 20, message: 'half of the new instances' });
+    await kill();
+    console.log('midway at kill', atKill, (await instancesOf(target, 'midway')).length, (await cluster.kubectl(['get','machines','-n',NS,'--no-headers'])).stdout);
+    assert.ok(atKill < 5, `the kill came before the scale-up finished (${atKill} instances)`);
+    await clearCloudFaults(target.cloudUrl);
+
+    await startOperator();
+    const t1 = performance.now();
+    const fleet = await waitForFleet(target, 'midway', 5);
+    console.log('settle ms', Math.round(performance.now() - t1), (await (await fetch(target.cloudUrl + '/v1/stats')).text()));
+    await assertExactly('midway', fleet, 5);
+  });
+});
