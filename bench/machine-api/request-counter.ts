@@ -15,6 +15,8 @@ export interface RequestReport {
   readonly api: RequestCounts;
   /** Requests to anything else (the local cloud), by "<METHOD> <origin>". */
   readonly other: RequestCounts;
+  /** API server answers of 400 and above, by "<verb> <resource> <status code>" (409: conflicts). */
+  readonly apiErrors: RequestCounts;
   readonly heapUsed: number;
 }
 
@@ -24,21 +26,33 @@ const apiOrigin = process.env.BENCH_API_ORIGIN;
 if (!apiOrigin) throw new Error('request-counter: BENCH_API_ORIGIN is not set');
 const api: Record<string, number> = {};
 const other: Record<string, number> = {};
+const apiErrors: Record<string, number> = {};
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
 
 function count(origin: string, method: string, pathAndQuery: string): void {
-  if (origin === apiOrigin) {
-    const key = requestKey(method, pathAndQuery);
-    api[key] = (api[key] ?? 0) + 1;
-  } else {
-    const key = `${method} ${origin}`;
-    other[key] = (other[key] ?? 0) + 1;
-  }
+  if (origin === apiOrigin) increment(api, requestKey(method, pathAndQuery));
+  else increment(other, `${method} ${origin}`);
+}
+
+interface UndiciRequest {
+  readonly origin: string | URL;
+  readonly method: string;
+  readonly path: string;
 }
 
 // undici publishes every request it creates, fetch included; `origin` is a string or a URL depending on the caller.
 subscribe('undici:request:create', (message) => {
-  const { request } = message as { request: { origin: string | URL; method: string; path: string } };
+  const { request } = message as { request: UndiciRequest };
   count(new URL(String(request.origin)).origin, request.method, request.path);
+});
+subscribe('undici:request:headers', (message) => {
+  const { request, response } = message as { request: UndiciRequest; response: { statusCode: number } };
+  if (response.statusCode >= 400 && new URL(String(request.origin)).origin === apiOrigin) {
+    increment(apiErrors, `${requestKey(request.method, request.path)} ${response.statusCode}`);
+  }
 });
 subscribe('http.client.request.start', (message) => {
   const { request } = message as { request: ClientRequest };
@@ -47,6 +61,6 @@ subscribe('http.client.request.start', (message) => {
 
 process.on('message', (message: CounterCommand) => {
   if (message.op !== 'requests') return;
-  const report: RequestReport = { op: 'requests', api: { ...api }, other: { ...other }, heapUsed: process.memoryUsage().heapUsed };
+  const report: RequestReport = { op: 'requests', api: { ...api }, other: { ...other }, apiErrors: { ...apiErrors }, heapUsed: process.memoryUsage().heapUsed };
   process.send?.(report);
 });

@@ -18,12 +18,16 @@ export interface ScaleUpRun {
   readonly seconds: number;
   /** Until the first one, in s. */
   readonly firstSeconds: number;
+  /** Until the last Machine was created (first seen by the watch), in s. */
+  readonly allCreatedSeconds: number;
   /** Per Machine, from its first watch event (created) to Running with a nodeRef, in ms. */
   readonly perMachineMs: readonly number[];
   /** The operator's requests to the API server during the scale-up, by verb and resource. */
   readonly apiRequests: RequestCounts;
   /** And to the local cloud. */
   readonly cloudRequests: RequestCounts;
+  /** The API server's error answers among apiRequests, by verb, resource and status code. */
+  readonly apiErrors: RequestCounts;
   /** The operator's CPU time during the scale-up, in s. */
   readonly operatorCpuSeconds: number;
 }
@@ -67,9 +71,11 @@ export async function runScaleUp(kc: KubeConfig, operator: OperatorChild, count:
   return {
     seconds,
     firstSeconds: (Math.min(...runningAt) - started) / 1000,
+    allCreatedSeconds: (Math.max(...times.map((t) => t.seenAt)) - started) / 1000,
     perMachineMs: times.filter((t) => t.runningAt !== undefined).map((t) => t.runningAt! - t.seenAt),
     apiRequests: subtractCounts(requestsAfter.api, requestsBefore.api),
     cloudRequests: subtractCounts(requestsAfter.other, requestsBefore.other),
+    apiErrors: subtractCounts(requestsAfter.apiErrors, requestsBefore.apiErrors),
     operatorCpuSeconds,
   };
 }

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { startInServerControllers } from './controllers/index.ts';
@@ -211,6 +211,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server: Server = tls
     ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem }, listener)
     : createHttpServer(listener);
+  // Every socket, from its TCP accept on: closeAllConnections() misses one still in its TLS handshake, which then
+  // carries a watch and keeps server.close() waiting forever (clients reconnect at once after a restart).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 60_000;
   server.headersTimeout = 65_000;
   server.requestTimeout = 0;
@@ -239,6 +246,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       wal?.close();
     },

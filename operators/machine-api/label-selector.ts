@@ -121,8 +121,17 @@ function requirements(selector: LabelSelector | undefined): Requirement[] {
 
 /** Whether `labels` satisfy the selector; an unknown operator matches nothing (validation reports it). */
 export function labelSelectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
-  const set = labels ?? {};
-  return requirements(selector).every((r) => {
+  return labelSelectorMatcher(selector)(labels);
+}
+
+/** labelSelectorMatches with the requirements worked out once, for matching one selector against many Machines. */
+export function labelSelectorMatcher(selector: LabelSelector | undefined): (labels: Readonly<Record<string, string>> | undefined) => boolean {
+  const reqs = requirements(selector);
+  return (labels) => matchesAll(reqs, labels ?? {});
+}
+
+function matchesAll(reqs: readonly Requirement[], set: Readonly<Record<string, string>>): boolean {
+  return reqs.every((r) => {
     const has = Object.hasOwn(set, r.key);
     switch (r.operator) {
       case 'Equals':

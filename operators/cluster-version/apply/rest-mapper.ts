@@ -1,12 +1,9 @@
 // apiVersion + kind → where the resource is served, from API discovery (/api/v1, /apis/<group>/<version>). A
 // payload brings its own CRDs, so a kind that is not found is looked up again once (its CRD may just have been
 // established) before NoKindMatchError is raised; found group-versions are cached for the life of the mapper.
-import type { KubeRequest } from '../../runtime/kube-http.ts';
 import type { ResourceRef } from '../../runtime/resource-client.ts';
+import type { KubeRequester } from './requester.ts';
 import { NoKindMatchError } from './update-error.ts';
-
-/** One API call: kubeJson bound to a KubeConfig, or a wrapper of it (request counting, fault injection). */
-export type KubeRequester = <T>(path: string, request?: KubeRequest) => Promise<T>;
 
 export interface ResourceMapping extends ResourceRef {
   readonly namespaced: boolean;

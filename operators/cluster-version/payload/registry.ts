@@ -86,7 +86,7 @@ export class RegistryClient {
 
   /** GET a manifest by digest; its bytes must hash to that digest, or the registry (or a proxy) is lying. */
   async getManifest(repository: string, digest: string, signal?: AbortSignal): Promise<ImageManifest> {
-    const bytes = await this.#get(`${repository}/manifests/${digest}`, `manifest ${digest}`, { Accept: ACCEPTED_MANIFESTS.join(', ') }, signal);
+    const bytes = await this.#get(repository, 'manifests', digest, { Accept: ACCEPTED_MANIFESTS.join(', ') }, signal);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {
       throw new PayloadError('RetrievePayload', `${this.registry}/${repository}: manifest ${digest} was served with content of digest ${actual}: refusing a tampered or wrong manifest`);
@@ -108,7 +108,7 @@ export class RegistryClient {
 
   /** GET a blob; its bytes must hash to `digest`. */
   async getBlob(repository: string, digest: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const bytes = await this.#get(`${repository}/blobs/${digest}`, `blob ${digest}`, {}, signal);
+    const bytes = await this.#get(repository, 'blobs', digest, {}, signal);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {
       throw new PayloadError('RetrievePayload', `${this.registry}/${repository}: blob ${digest} was served with content of digest ${actual}: refusing a tampered or corrupt layer`);
@@ -147,9 +147,9 @@ export class RegistryClient {
     return this.#http.close();
   }
 
-  async #get(path: string, what: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Uint8Array> {
-    const response = await this.#request(path, { headers, signal });
-    if (!response.ok) throw await registryError(response, `GET ${what} of ${this.registry}/${path.slice(0, path.lastIndexOf('/', path.lastIndexOf('/') - 1))}`);
+  async #get(repository: string, kind: 'manifests' | 'blobs', digest: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = await this.#request(`${repository}/${kind}/${digest}`, { headers, signal });
+    if (!response.ok) throw await registryError(response, `GET ${this.registry}/${repository} ${kind === 'blobs' ? 'blob' : 'manifest'} ${digest}`);
     return new Uint8Array(await response.arrayBuffer());
   }
 
@@ -186,16 +186,21 @@ export function mergeLayers(layers: readonly (readonly TarFile[])[]): TarFile[] 
     for (const path of files.keys()) if (path === exact || path.startsWith(prefix)) files.delete(path);
   };
   for (const layer of layers) {
-    for (const file of layer) {
-      const slash = file.path.lastIndexOf('/');
-      const dir = file.path.slice(0, slash + 1);
-      const base = file.path.slice(slash + 1);
+    // Whiteouts hide lower layers only, so apply them all before adding this layer's files.
+    const whiteouts = layer.filter((f) => basename(f.path).startsWith('.wh.'));
+    for (const { path } of whiteouts) {
+      const dir = path.slice(0, path.lastIndexOf('/') + 1);
+      const base = basename(path);
       if (base === '.wh..wh..opq') removeUnder(dir);
-      else if (base.startsWith('.wh.')) removeUnder(`${dir}${base.slice(4)}/`, `${dir}${base.slice(4)}`);
-      else files.set(file.path, file);
+      else removeUnder(`${dir}${base.slice(4)}/`, `${dir}${base.slice(4)}`);
     }
+    for (const file of layer) if (!whiteouts.includes(file)) files.set(file.path, file);
   }
   return [...files.values()];
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 export interface RegistryLoadOptions extends RegistryOptions, ManifestFilter {

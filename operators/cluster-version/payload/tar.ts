@@ -21,6 +21,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Regular files of a tar archive, gzip-compressed or not, in archive order. Throws on a truncated or corrupt archive. */
 export function readTar(archive: Uint8Array): TarFile[] {
   const tar = isGzip(archive) ? new Uint8Array(gunzipSync(archive)) : archive;
+  if (tar.length === 0) throw new Error('tar: empty archive');
   const files: TarFile[] = [];
   let offset = 0;
   let longName: string | undefined; // from a preceding GNU `L` or pax `x` entry
@@ -42,6 +43,7 @@ export function readTar(archive: Uint8Array): TarFile[] {
     if (type !== '0' && type !== '7') continue; // directories, links, devices, pax globals: not payload content
     files.push({ path: normalizePath(name), data: new Uint8Array(data) });
   }
+  if (offset < tar.length && offset + BLOCK > tar.length) throw new Error(`tar: truncated header at byte ${offset}`);
   return files;
 }
 

@@ -1,8 +1,8 @@
-// The acceptance decisions of sync_worker.go syncPayload (§3.5, §2.7), as pure functions: what a signature result,
-// the payload's version and the precondition summary mean for ReleaseAccepted and history[0].acceptedRisks. The
-// I/O around them (retrieve, verify, load) is clusterversion/acceptance.ts. `force` turns a failed signature check
-// and blocking preconditions into accepted risks; it never excuses a payload whose version is not the one asked for.
-import type { VerificationResult } from '../contracts.ts';
+// The acceptance messages and decisions of sync_worker.go syncPayload (§3.5), as pure functions: what a failed
+// retrieval or load, the payload's version and the precondition summary mean for ReleaseAccepted and
+// history[0].acceptedRisks (the signature's meaning is signatures/acceptance.ts). The I/O around them is
+// clusterversion/acceptance.ts. `force` turns blocking preconditions into accepted risks; it never excuses a
+// payload whose version is not the one asked for.
 import type { PreconditionSummary } from './preconditions.ts';
 
 /** The ReleaseAccepted reason: the step that failed, or PayloadLoaded. */
@@ -21,18 +21,7 @@ export type Verdict =
 
 const quoted = (update: RequestedUpdate) => `version="${update.version ?? ''}" image="${update.image}"`;
 
-/**
- * A signature that does not verify blocks the update (ReleaseAccepted=False, RetrievePayload), unless forced: then
- * the failure becomes an accepted risk and the history entry says verified=false.
- */
-export function signatureVerdict(update: RequestedUpdate, result: VerificationResult): Verdict {
-  if (result.verified) return { ok: true, acceptedRisks: [] };
-  const failure = `The update cannot be verified: ${result.message}`;
-  if (update.force) return { ok: true, acceptedRisks: [failure] };
-  return { ok: false, step: 'RetrievePayload', message: `Retrieving payload failed ${quoted(update)} failure=${failure}` };
-}
-
-/** The payload could not be fetched (network, registry, digest mismatch). */
+/** The payload could not be fetched (network, registry, digest mismatch) or its signature did not verify. */
 export function retrieveFailure(update: RequestedUpdate, error: string): Verdict {
   return { ok: false, step: 'RetrievePayload', message: `Retrieving payload failed ${quoted(update)} failure=${error}` };
 }

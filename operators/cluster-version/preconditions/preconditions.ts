@@ -4,7 +4,7 @@
 // "current" is status.desired (what the CVO reconciles towards right now), so retargeting a z-stream during a
 // minor update compares against the new minor, not the old one (§3.6).
 import type { ClusterVersion } from '../../api/config-v1.ts';
-import { compareSemVer, formatSemVer, parseSemVer, type SemVer } from './semver.ts';
+import { compareSemVer, formatSemVer, parseSemVer, type SemVer } from '../updates/semver.ts';
 
 export type PreconditionName =
   | 'ClusterVersionRollback'
@@ -59,19 +59,16 @@ interface Versions {
 
 /** Parses both versions, or returns the failure the upstream checks report when one does not parse. */
 function versions(name: PreconditionName, cv: ClusterVersion, targetVersion: string): Versions | PreconditionFailure {
-  let current: SemVer;
-  try {
-    current = parseSemVer(cv.status?.desired?.version ?? '');
-  } catch (err) {
-    // Do not block on a problem only an update can fix (rollback.go, gianthop.go).
-    return { name, reason: 'InvalidCurrentVersion', message: (err as Error).message, nonBlocking: true };
-  }
-  try {
-    return { current, target: parseSemVer(targetVersion) };
-  } catch (err) {
-    return { name, reason: 'InvalidDesiredVersion', message: (err as Error).message };
-  }
+  const currentText = cv.status?.desired?.version ?? '';
+  const current = parseSemVer(currentText);
+  // Do not block on a problem only an update can fix (rollback.go, gianthop.go).
+  if (!current) return { name, reason: 'InvalidCurrentVersion', message: notSemVer(currentText), nonBlocking: true };
+  const target = parseSemVer(targetVersion);
+  if (!target) return { name, reason: 'InvalidDesiredVersion', message: notSemVer(targetVersion) };
+  return { current, target };
 }
+
+const notSemVer = (text: string) => `"${text}" is not a semantic version`;
 
 /** Lower than the current target only as a z-stream rollback to the cluster's previous version. */
 const rollback: Check = (cv, targetVersion) => {
@@ -84,12 +81,7 @@ const rollback: Check = (cv, targetVersion) => {
   // The previous version is the newest history entry that is not the current target.
   const desired = cv.status?.desired;
   const previous = (cv.status?.history ?? []).find((h) => h.version !== c || h.image !== desired?.image);
-  let previousVersion: SemVer | undefined;
-  try {
-    previousVersion = previous ? parseSemVer(previous.version ?? '') : undefined;
-  } catch {
-    previousVersion = undefined;
-  }
+  const previousVersion = previous ? parseSemVer(previous.version ?? '') : undefined;
   if (!previous || !previousVersion) return failure(`${t} is less than the current target ${c}, and the cluster has no previous Semantic Version`);
   if (compareSemVer(target, previousVersion) !== 0) {
     return failure(`${t} is less than the current target ${c}, and the only supported rollback is to the cluster's previous version ${formatSemVer(previousVersion)} (${previous.image})`);

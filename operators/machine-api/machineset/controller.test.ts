@@ -17,7 +17,7 @@ import type { RawWatchEvent } from '../../runtime/watcher.ts';
 import { resourcePath } from '../../runtime/resource-client.ts';
 import { MACHINE_SETS, MACHINES, NODES } from '../context.ts';
 import { reconcileCount, runControllers, startMachineApiTestCluster, type MachineApiTestCluster, type RunOptions, type RunningControllers } from '../integration.test-util.ts';
-import { machineSetController, MachineSetExpectations, type MachineSetControllerOptions } from './controller.ts';
+import { machineSetController, machineSetInputsChanged, MachineSetExpectations, type MachineSetControllerOptions } from './controller.ts';
 
 const CONTROLLER = 'machineset-controller';
 
@@ -282,4 +282,27 @@ describe('MachineSetExpectations', () => {
     assert.ok(e.pending('ns/ms', lookup(), 999));
     assert.equal(e.pending('ns/ms', lookup(), 1_000), undefined);
   });
+});
+
+describe('machineSetInputsChanged', () => {
+  const base: Machine = {
+    metadata: { name: 'a', namespace: 'ns', labels: { [MACHINE_SET_LABEL]: 'workers' }, ownerReferences: [] },
+    status: { phase: 'Provisioning' },
+  };
+  const update = (change: (m: Machine) => Machine) => ({ type: 'update' as const, object: change(base), oldObject: base });
+  const cases: Array<[string, ReturnType<typeof update> | { type: 'add' | 'delete'; object: Machine }, boolean]> = [
+    ['an add', { type: 'add', object: base }, true],
+    ['a delete', { type: 'delete', object: base }, true],
+    ['a label change', update((m) => ({ ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, zone: 'a' } } })), true],
+    ['a new owner', update((m) => ({ ...m, metadata: { ...m.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'MachineSet', name: 'x', uid: '1', controller: true }] } })), true],
+    ['a deletionTimestamp', update((m) => ({ ...m, metadata: { ...m.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } })), true],
+    ['a nodeRef', update((m) => ({ ...m, status: { ...m.status, nodeRef: { kind: 'Node', name: 'n' } } })), true],
+    ['a phase change', update((m) => ({ ...m, status: { ...m.status, phase: 'Running' } })), false],
+    ['a finalizer and providerID', update((m) => ({ ...m, metadata: { ...m.metadata, finalizers: ['f'] }, spec: { providerID: 'local:///a' } })), false],
+  ];
+  for (const [what, event, expected] of cases) {
+    it(`${expected ? 'reconciles' : 'does not reconcile'} the MachineSet on ${what}`, () => {
+      assert.equal(machineSetInputsChanged(event), expected);
+    });
+  }
 });

@@ -205,6 +205,27 @@ function isAdoptable(machine: Machine, ms: MachineSet): boolean {
   );
 }
 
+// ---- machine events ---------------------------------------------------------------------------------------------
+
+/**
+ * The parts of a Machine a MachineSet reconcile reads outside a scale-down: ownership and adoption (ownerReferences,
+ * labels, deletionTimestamp) and the ready count (status.nodeRef). The delete policy reads more (phase, annotations),
+ * but only when spec.replicas goes down, and that change is a MachineSet event.
+ */
+function machineSetInputs(machine: Machine): string {
+  const { labels, ownerReferences, deletionTimestamp } = machine.metadata;
+  return JSON.stringify([labels ?? {}, ownerReferences ?? [], deletionTimestamp ?? '', machine.status?.nodeRef?.name ?? '']);
+}
+
+/**
+ * Whether a Machine event can change what its MachineSet does or reports: adds, deletes, and updates of
+ * machineSetInputs. A scale-up writes each Machine about seven times (finalizer, providerID, phases, nodeRef);
+ * reconciling the whole set, O(its Machines), on each of those made the scale-up O(n²) (bench/suites/machine-api.ts).
+ */
+export function machineSetInputsChanged(event: StoreEvent<Machine>): boolean {
+  return event.type !== 'update' || machineSetInputs(event.object) !== machineSetInputs(event.oldObject);
+}
+
 // ---- node events ------------------------------------------------------------------------------------------------
 
 /** The parts of a Node's conditions a health decision reads: heartbeats (lastHeartbeatTime) are left out. */
@@ -248,7 +269,7 @@ export function machineSetController(ctx: MachineApiContext, options: MachineSet
   // Duplicate requests are harmless: the work queue runs a waiting key once.
   const onMachine: EventHandler<Machine> = (event) => {
     expectations.observe(objectKey(event.object));
-    return [...toOwner(event), ...adopters(event.object)];
+    return machineSetInputsChanged(event) ? [...toOwner(event), ...adopters(event.object)] : [];
   };
   const onNode: EventHandler<Node> = (event) =>
     nodeConditionsChanged(event) ? machinesOfNode(ctx, event.object).flatMap((object) => toOwner({ type: 'add', object })) : [];

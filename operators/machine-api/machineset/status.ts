@@ -14,7 +14,7 @@ import {
   type MachineSet,
   type MachineSetStatus,
 } from '../../api/machine-v1beta1.ts';
-import { formatLabelSelector, labelSelectorErrors, labelSelectorMatches } from '../label-selector.ts';
+import { formatLabelSelector, labelSelectorErrors, labelSelectorMatcher } from '../label-selector.ts';
 import { getNodeCondition, isNodeReady, type Node } from '../node.ts';
 import { floorRequeue, minDefined, toMillis } from '../timing.ts';
 import { selectMachinesToDelete } from './delete-policy.ts';
@@ -29,9 +29,8 @@ export { MIN_REQUEUE_MS } from '../timing.ts';
 export function activeMachines(ms: MachineSet, owned: readonly Machine[]): Machine[] {
   const selector = ms.spec?.selector;
   const selectorUsable = labelSelectorErrors(selector, 'spec.selector').length === 0;
-  return owned.filter(
-    (m) => !m.metadata.deletionTimestamp && (!selectorUsable || labelSelectorMatches(selector, m.metadata.labels)),
-  );
+  const matches = labelSelectorMatcher(selector);
+  return owned.filter((m) => !m.metadata.deletionTimestamp && (!selectorUsable || matches(m.metadata.labels)));
 }
 
 /** Milliseconds until a Ready node counts as available, 0 when it already does; undefined when it never will. */
@@ -61,7 +60,7 @@ export function computeMachineSetStatus(
   now: Date,
 ): MachineSetStatusResult {
   const machines = activeMachines(ms, owned);
-  const templateLabels = ms.spec?.template?.metadata?.labels ?? {};
+  const templateLabels = Object.entries(ms.spec?.template?.metadata?.labels ?? {});
   const minReadySeconds = ms.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
   let ready = 0;
@@ -69,7 +68,7 @@ export function computeMachineSetStatus(
   const waits: number[] = [];
   for (const m of machines) {
     // The template labels are a superset of the selector, so this is the stricter count.
-    if (Object.entries(templateLabels).every(([k, v]) => m.metadata.labels?.[k] === v)) fullyLabeled++;
+    if (templateLabels.every(([k, v]) => m.metadata.labels?.[k] === v)) fullyLabeled++;
     const node = nodeOf(m);
     if (!isNodeReady(node)) continue;
     ready++;

@@ -174,11 +174,16 @@ export async function deleteMachineSet(target: E2eTarget, machineSet: string): P
   });
 }
 
-/** Each Machine's instance: exactly one per Machine UID, whatever its state. */
-export function instancesByMachine(instances: readonly CloudInstance[]): Map<string, CloudInstance[]> {
-  const byUid = new Map<string, CloudInstance[]>();
-  for (const i of instances) byUid.set(i.clientToken, [...(byUid.get(i.clientToken) ?? []), i]);
-  return byUid;
+/**
+ * The settled fleet is linked (assertLinked), and the cloud holds exactly one instance per Machine, whatever its
+ * state: none left over from a Machine that does not exist (a leak), none created twice for one Machine.
+ */
+export async function assertOneInstancePerMachine(target: E2eTarget, machineSet: string, fleet: Fleet): Promise<void> {
+  assertLinked(fleet);
+  const byMachine = new Map<string, string[]>();
+  for (const i of await instancesOf(target, machineSet)) byMachine.set(i.clientToken, [...(byMachine.get(i.clientToken) ?? []), `${i.id} (${i.state})`]);
+  assert.deepEqual([...byMachine.keys()].sort(), fleet.machines.map((m) => m.metadata.uid).sort(), 'every instance belongs to a Machine that exists');
+  for (const [uid, instances] of byMachine) assert.equal(instances.length, 1, `instances created for Machine ${uid}: ${instances.join(', ')}`);
 }
 
 /** The fleet is consistent: each Machine links its own Node and instance, by providerID. */

@@ -123,6 +123,7 @@ export class AzureArmFake {
   readonly #resources = new Map<string, StoredResource>();
   readonly #operations = new Map<string, Operation>();
   readonly #calls = new Map<string, number>();
+  #log: string[] = [];
   readonly #tokens = new Set<string>();
   #faults: Array<{ match: CallMatch; fault: ArmFault; remaining: number }> = [];
   #operationFaults: Array<{ match: CallMatch; error: { code: string; message: string } }> = [];
@@ -222,8 +223,14 @@ export class AzureArmFake {
     return [...this.#calls].filter(([k]) => !k.endsWith(' token') && !k.endsWith(' openid-configuration')).reduce((sum, [, n]) => sum + n, 0);
   }
 
+  /** The calls since resetCounts, in order, as counts() names them. */
+  calls(): string[] {
+    return [...this.#log];
+  }
+
   resetCounts(): void {
     this.#calls.clear();
+    this.#log = [];
   }
 
   /** Forgets faults, holds, latency and counts; resources stay. */
@@ -258,6 +265,7 @@ export class AzureArmFake {
 
   #count(key: string): void {
     this.#calls.set(key, (this.#calls.get(key) ?? 0) + 1);
+    this.#log.push(key);
   }
 
   #route(method: string, url: URL, authorization: string | undefined, body: string): Answer {

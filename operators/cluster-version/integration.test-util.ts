@@ -1,0 +1,155 @@
+// Integration harness for the cluster-version operator: one embedded API server per suite with the CRDs of crds/,
+// an in-memory PayloadSource and SignatureVerifier (the real ones live in payload/ and signatures/), payload
+// builders, and a stand-in for the operators the CVO waits on (it writes their ClusterOperator status).
+import { createHash } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startTestServer, type TestServer } from '../../test/support/dev-server.ts';
+import { installMachineCrds } from '../../test/support/machine-crds.ts';
+import { CLUSTER_OPERATOR_RESOURCE, type ClusterOperator } from '../api/config-v1.ts';
+import { createCache, type Cache } from '../runtime/cache.ts';
+import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
+import { kubeJson } from '../runtime/kube-http.ts';
+import { resourcePath } from '../runtime/resource-client.ts';
+import type { KubeObject } from '../runtime/watcher.ts';
+import type { PayloadSource, ReleaseManifest, ReleasePayload, ReleaseRef, SignatureVerifier, VerificationResult } from './contracts.ts';
+
+export interface CvoTestCluster {
+  readonly server: TestServer;
+  readonly kc: KubeConfig;
+  stop(): Promise<void>;
+}
+
+export async function startCvoTestCluster(): Promise<CvoTestCluster> {
+  const server = await startTestServer({ ephemeral: true });
+  const kc = new KubeConfig();
+  kc.loadFromFile(server.api.kubeconfigPath);
+  // Every CRD of crds/: the Machine API's and config.openshift.io's.
+  await installMachineCrds(kc);
+  return { server, kc, stop: () => server.stop() };
+}
+
+/** A started ClusterOperator cache, as the operator builds it. */
+export async function startClusterOperatorCache(kc: KubeConfig, signal: AbortSignal): Promise<Cache<ClusterOperator>> {
+  const cache = createCache<ClusterOperator>(kc, resourcePath(CLUSTER_OPERATOR_RESOURCE, undefined), { name: 'clusteroperators' });
+  void cache.start(signal);
+  await cache.store.waitForSync(AbortSignal.any([signal, AbortSignal.timeout(5_000)]));
+  return cache;
+}
+
+export interface OperatorState {
+  readonly available?: boolean;
+  readonly degraded?: boolean;
+  readonly version?: string;
+  readonly upgradeable?: boolean;
+}
+
+/** Plays the operator `name`: creates its ClusterOperator if needed and writes the status it would report. */
+export async function reportOperator(kc: KubeConfig, name: string, state: OperatorState): Promise<void> {
+  const ref = CLUSTER_OPERATOR_RESOURCE;
+  try {
+    await kubeJson(kc, resourcePath(ref, undefined), { method: 'POST', body: { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name }, spec: {} } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const condition = (type: string, value: boolean) => ({ type, status: value ? 'True' : 'False', lastTransitionTime: now, reason: 'AsExpected', message: `${type} is ${value}` });
+  const conditions = [
+    condition('Available', state.available ?? true),
+    condition('Degraded', state.degraded ?? false),
+    condition('Progressing', false),
+    ...(state.upgradeable === false ? [{ ...condition('Upgradeable', false), reason: 'AdminAckRequired', message: 'An admin must acknowledge the API removals' }] : []),
+  ];
+  await kubeJson(kc, resourcePath(ref, undefined, name, 'status'), {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: { status: { conditions, versions: state.version ? [{ name: 'operator', version: state.version }] : [] } },
+  });
+}
+
+export async function getObject<T = KubeObject>(kc: KubeConfig, path: string): Promise<T | undefined> {
+  try {
+    return await kubeJson<T>(kc, path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A manifest as the payload loader produces it. */
+export function manifest(file: string, object: KubeObject): ReleaseManifest {
+  const match = /^0000_(\d+)_([a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*?)_/.exec(file);
+  return { file, index: 0, runLevel: match?.[1], component: match?.[2], object };
+}
+
+export function configMapManifest(file: string, namespace: string, name: string, data: Record<string, string>, annotations?: Record<string, string>): ReleaseManifest {
+  return manifest(file, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(annotations ? { annotations } : {}) }, data } as KubeObject);
+}
+
+export function clusterOperatorManifest(file: string, name: string, version: string): ReleaseManifest {
+  return manifest(file, {
+    apiVersion: 'config.openshift.io/v1',
+    kind: 'ClusterOperator',
+    metadata: { name },
+    status: { versions: [{ name: 'operator', version }], relatedObjects: [{ group: '', resource: 'namespaces', name: `openshift-${name}` }] },
+  } as KubeObject);
+}
+
+/**
+ * A release of `components`, each with a namespace, a ConfigMap carrying the version, and a ClusterOperator
+ * gated on that version, at run levels 10, 20, 30…
+ */
+export function demoPayload(version: string, components: readonly string[], options: { extra?: readonly ReleaseManifest[] } = {}): ReleasePayload {
+  const manifests: ReleaseManifest[] = [];
+  components.forEach((component, i) => {
+    const level = String(10 * (i + 1)).padStart(2, '0');
+    const ns = `openshift-${component}`;
+    manifests.push(manifest(`0000_${level}_${component}_00_namespace.yaml`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+    manifests.push(configMapManifest(`0000_${level}_${component}_01_config.yaml`, ns, `${component}-config`, { version }));
+    manifests.push(clusterOperatorManifest(`0000_${level}_${component}_99_clusteroperator.yaml`, component, version));
+  });
+  manifests.push(...(options.extra ?? []));
+  manifests.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const digest = `sha256:${createHash('sha256').update(`${version}:${manifests.map((m) => m.file).join(',')}`).digest('hex')}`;
+  return {
+    version,
+    digest,
+    pullSpec: `registry.local:5000/ocp/release@${digest}`,
+    metadata: { kind: 'cincinnati-metadata-v0', version },
+    images: [],
+    manifests,
+  };
+}
+
+/** PayloadSource over a fixed set of payloads, by pull spec; `fail` makes a load throw. */
+export class MemoryPayloadSource implements PayloadSource {
+  readonly #payloads = new Map<string, ReleasePayload>();
+  readonly failures = new Map<string, Error>();
+  loads = 0;
+
+  constructor(payloads: readonly ReleasePayload[]) {
+    for (const p of payloads) this.add(p);
+  }
+
+  add(payload: ReleasePayload): void {
+    this.#payloads.set(payload.pullSpec, payload);
+  }
+
+  async load(ref: ReleaseRef): Promise<ReleasePayload> {
+    this.loads++;
+    const failure = this.failures.get(ref.image ?? '');
+    if (failure) throw failure;
+    const payload = this.#payloads.get(ref.image ?? '');
+    if (!payload) throw new Error(`manifest unknown: ${ref.image}`);
+    return payload;
+  }
+}
+
+/** Verifies the digests it was told are signed. */
+export class MemoryVerifier implements SignatureVerifier {
+  readonly signed = new Set<string>();
+
+  async verify(digest: string): Promise<VerificationResult> {
+    if (this.signed.has(digest)) return { verified: true, keys: ['verifier-public-key-dev'] };
+    return { verified: false, reason: 'NoSignature', message: `unable to verify ${digest} against keyrings: verifier-public-key-dev` };
+  }
+}

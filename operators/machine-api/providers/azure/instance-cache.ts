@@ -1,0 +1,184 @@
+// Batched, briefly cached VM reads, one cache per ARM connection (principal + subscription + endpoint). MAO's Azure
+// provider GETs the VM, then each NIC and public IP, on every reconcile of every Machine
+// (shared/reference/machine-api.md §2.3 "Update" row), so its steady state grows with the number of Machines and
+// runs into ARM's per-subscription read limits at scale (§6 item 13). Here lookups that arrive within
+// `batchWindowMs` of each other are answered by one listing per resource group:
+//   GET .../resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines           (the VM model)
+//   GET .../resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces         (private IPs)
+//   GET .../resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses         (only if a lookup needs one)
+//   GET /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines?statusOnly=true (power states and
+//       provisioning errors; one per flush, and only when a listed VM has Succeeded or Failed: before that, there
+//       is neither a power state nor an error to read)
+// and the listing answers every further lookup for `freshnessMs`. The resource-group VM list cannot carry instance
+// views ($expand=instanceView needs a VM scale set $filter), hence the separate status listing. A resync that
+// reconciles every Machine costs 3-4 calls per resource group, whatever the number of Machines or MachineSets.
+import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
+import type { NetworkInterface, PublicIPAddress } from '@azure/arm-network';
+
+/** How long lookups wait to be sent together, in ms. */
+export const DEFAULT_BATCH_WINDOW_MS = 50;
+/** How long a listing answers lookups, in ms: exists+update of one reconcile, or a resync burst. */
+export const DEFAULT_FRESHNESS_MS = 5_000;
+/** A batched listing that takes longer than this is abandoned (its callers get the error), in ms. */
+const LIST_TIMEOUT_MS = 30_000;
+
+/** The reads one flush needs; the actuator implements them with the SDK. */
+export interface ArmReader {
+  listVirtualMachines(resourceGroup: string, signal: AbortSignal): Promise<VirtualMachine[]>;
+  listNetworkInterfaces(resourceGroup: string, signal: AbortSignal): Promise<NetworkInterface[]>;
+  listPublicIPAddresses(resourceGroup: string, signal: AbortSignal): Promise<PublicIPAddress[]>;
+  /** The subscription's VMs with only their instance views (statusOnly=true). */
+  listVirtualMachineStatuses(signal: AbortSignal): Promise<VirtualMachine[]>;
+}
+
+/** Which VM a lookup is about. */
+export interface VmRef {
+  readonly resourceGroup: string;
+  readonly name: string;
+  /** Whether the answer must include public IPs (the Machine has publicIP: true). */
+  readonly publicIP: boolean;
+}
+
+/** A VM as listed, with what its addresses and state come from. */
+export interface VmView {
+  readonly vm: VirtualMachine;
+  /** The NICs of the VM's resource group that its networkProfile names. */
+  readonly nics: readonly NetworkInterface[];
+  readonly publicIPs: readonly PublicIPAddress[];
+  /** Instance-view statuses (ProvisioningState/…, PowerState/…), when listed. */
+  readonly statuses?: readonly InstanceViewStatus[];
+}
+
+export interface InstanceCacheOptions {
+  readonly batchWindowMs?: number;
+  readonly freshnessMs?: number;
+  readonly now?: () => number;
+}
+
+interface Snapshot {
+  readonly at: number;
+  readonly vms: readonly VirtualMachine[];
+  readonly nics: readonly NetworkInterface[];
+  readonly publicIPs?: readonly PublicIPAddress[];
+  /** By lower-cased VM resource ID. */
+  readonly statuses: ReadonlyMap<string, readonly InstanceViewStatus[]>;
+}
+
+interface Waiter {
+  readonly ref: VmRef;
+  resolve(view: VmView | undefined): void;
+  reject(err: unknown): void;
+}
+
+export class InstanceCache {
+  readonly #reader: ArmReader;
+  readonly #batchWindowMs: number;
+  readonly #freshnessMs: number;
+  readonly #now: () => number;
+  readonly #snapshots = new Map<string, Snapshot>();
+  /** VMs this process PUT, by "rg/name": laid over listings made before. */
+  readonly #written = new Map<string, { readonly at: number; readonly vm: VirtualMachine }>();
+  #queued: Waiter[] = [];
+
+  constructor(reader: ArmReader, options: InstanceCacheOptions = {}) {
+    this.#reader = reader;
+    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    this.#freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The VM `ref` names, or undefined when its resource group has none by that name. */
+  lookup(ref: VmRef, signal: AbortSignal): Promise<VmView | undefined> {
+    const snapshot = this.#snapshots.get(groupKey(ref.resourceGroup));
+    if (snapshot && this.#answers(snapshot, ref)) return Promise.resolve(this.#resolve(ref, snapshot));
+    signal.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (this.#queued.length === 0) setTimeout(() => void this.#flush(), this.#batchWindowMs);
+      this.#queued.push({
+        ref,
+        resolve: (view) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(view);
+        },
+        reject: (err) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      });
+    });
+  }
+
+  /** A VM this process just PUT (its provisioningState Creating): fresher than any listing made before. */
+  remember(resourceGroup: string, vm: VirtualMachine): void {
+    if (vm.name) this.#written.set(vmKey(resourceGroup, vm.name), { at: this.#now(), vm });
+  }
+
+  #answers(snapshot: Snapshot, ref: VmRef): boolean {
+    return this.#now() - snapshot.at < this.#freshnessMs && (!ref.publicIP || snapshot.publicIPs !== undefined);
+  }
+
+  async #flush(): Promise<void> {
+    const queued = this.#queued;
+    this.#queued = [];
+    this.#prune();
+    const byGroup = Map.groupBy(queued, (w) => groupKey(w.ref.resourceGroup));
+    // One caller giving up (its signal) must not cancel the calls the others wait on: the batch has its own deadline.
+    const signal = AbortSignal.timeout(LIST_TIMEOUT_MS);
+    const at = this.#now();
+    let listings: Array<{ group: string; waiters: Waiter[]; vms: VirtualMachine[]; nics: NetworkInterface[]; publicIPs?: PublicIPAddress[] }>;
+    let statuses = new Map<string, readonly InstanceViewStatus[]>();
+    try {
+      listings = await Promise.all([...byGroup].map(async ([group, waiters]) => {
+        const resourceGroup = waiters[0].ref.resourceGroup;
+        const needPublicIPs = waiters.some((w) => w.ref.publicIP);
+        const [vms, nics, publicIPs] = await Promise.all([
+          this.#reader.listVirtualMachines(resourceGroup, signal),
+          this.#reader.listNetworkInterfaces(resourceGroup, signal),
+          needPublicIPs ? this.#reader.listPublicIPAddresses(resourceGroup, signal) : undefined,
+        ]);
+        return { group, waiters, vms, nics, ...(publicIPs ? { publicIPs } : {}) };
+      }));
+      if (listings.some((l) => l.vms.some((vm) => vm.provisioningState === 'Succeeded' || vm.provisioningState === 'Failed'))) {
+        const listed = await this.#reader.listVirtualMachineStatuses(signal);
+        statuses = new Map(listed.filter((vm) => vm.id).map((vm) => [vm.id!.toLowerCase(), vm.instanceView?.statuses ?? []]));
+      }
+    } catch (err) {
+      for (const waiter of queued) waiter.reject(err);
+      return;
+    }
+    for (const { group, waiters, vms, nics, publicIPs } of listings) {
+      const snapshot: Snapshot = { at, vms, nics, statuses, ...(publicIPs ? { publicIPs } : {}) };
+      this.#snapshots.set(group, snapshot);
+      for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot));
+    }
+  }
+
+  #resolve(ref: VmRef, snapshot: Snapshot): VmView | undefined {
+    const written = this.#written.get(vmKey(ref.resourceGroup, ref.name));
+    const listed = snapshot.vms.find((vm) => vm.name?.toLowerCase() === ref.name.toLowerCase());
+    const vm = written && written.at > snapshot.at ? written.vm : listed;
+    if (!vm) return undefined;
+    const nicIds = new Set((vm.networkProfile?.networkInterfaces ?? []).map((n) => n.id?.toLowerCase()));
+    const nics = snapshot.nics.filter((nic) => nicIds.has(nic.id?.toLowerCase()));
+    const publicIPIds = new Set(nics.flatMap((nic) => nic.ipConfigurations ?? []).map((c) => c.publicIPAddress?.id?.toLowerCase()).filter(Boolean));
+    const publicIPs = (snapshot.publicIPs ?? []).filter((ip) => publicIPIds.has(ip.id?.toLowerCase()));
+    const statuses = vm.id ? snapshot.statuses.get(vm.id.toLowerCase()) : undefined;
+    return { vm, nics, publicIPs, ...(statuses ? { statuses } : {}) };
+  }
+
+  #prune(): void {
+    const now = this.#now();
+    for (const [group, snapshot] of this.#snapshots) if (now - snapshot.at >= this.#freshnessMs) this.#snapshots.delete(group);
+    for (const [key, w] of this.#written) if (now - w.at >= this.#freshnessMs) this.#written.delete(key);
+  }
+}
+
+function groupKey(resourceGroup: string): string {
+  return resourceGroup.toLowerCase();
+}
+
+function vmKey(resourceGroup: string, name: string): string {
+  return `${resourceGroup.toLowerCase()}/${name.toLowerCase()}`;
+}

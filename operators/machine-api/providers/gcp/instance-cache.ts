@@ -1,0 +1,171 @@
+// Batched, briefly cached instance reads, one cache per connection. MAO's GCP provider makes one Instances.Get per
+// Machine per reconcile (shared/reference/machine-api.md §2.2 "Exists"), so its steady state grows with the number
+// of Machines and throttles at scale (§6 item 13). Here, lookups that arrive within `batchWindowMs` of each other
+// are answered by ONE paged instances.list per project+zone, filtered on the cluster's ownership label
+// (`labels.kubernetes-io-cluster-<id> = "owned"`, which MAO's instances carry too), and that listing answers every
+// further lookup in that zone for `freshnessMs`. A resync that reconciles every Machine at once costs one call per
+// zone (≈ per MachineSet: installers make one per zone), whatever the number of Machines.
+//
+// An instance is the Machine's when it bears the Machine's name (GCE names are unique per zone) and its
+// machine-uid label is the Machine's UID, or it has none (an instance MAO made; MAO finds instances by name only).
+// A same-named instance with another UID belongs to an earlier Machine of that name and is not this one's.
+// Machines that recorded an instance the listing lacks (made without the ownership label) are looked up by name
+// in the same flush.
+import type { Instance } from './client.ts';
+import { clusterLabelKey, MACHINE_UID_LABEL, machineUidLabel } from './insert.ts';
+
+/** How long lookups wait to be sent together, in ms. */
+export const DEFAULT_BATCH_WINDOW_MS = 50;
+/** How long a zone listing answers lookups, in ms: exists+update of one reconcile, or a resync burst. */
+export const DEFAULT_FRESHNESS_MS = 5_000;
+/** A batched read that takes longer than this is abandoned (its callers get the error), in ms. */
+const READ_TIMEOUT_MS = 30_000;
+
+/** Which instance a lookup is about. */
+export interface InstanceRef {
+  readonly project: string;
+  readonly zone: string;
+  readonly clusterID: string;
+  readonly uid: string;
+  /** The instance name: the Machine's name. */
+  readonly name: string;
+  /** The Machine recorded an instance (providerID or providerStatus): worth a get when the listing lacks it. */
+  readonly recorded: boolean;
+}
+
+export type ListInstances = (project: string, zone: string, filter: string, signal: AbortSignal) => Promise<Instance[]>;
+/** The named instance, or undefined on 404. */
+export type GetInstance = (project: string, zone: string, name: string, signal: AbortSignal) => Promise<Instance | undefined>;
+
+export interface InstanceCacheOptions {
+  readonly batchWindowMs?: number;
+  readonly freshnessMs?: number;
+  readonly now?: () => number;
+}
+
+interface Snapshot {
+  readonly at: number;
+  readonly byName: ReadonlyMap<string, Instance>;
+}
+
+interface Remembered {
+  readonly at: number;
+  /** undefined: known to be gone. */
+  readonly instance: Instance | undefined;
+}
+
+interface Waiter {
+  readonly ref: InstanceRef;
+  resolve(instance: Instance | undefined): void;
+  reject(err: unknown): void;
+}
+
+/** The listing filter for a cluster's instances. */
+export function clusterFilter(clusterID: string): string {
+  return `labels.${clusterLabelKey(clusterID)} = "owned"`;
+}
+
+/** Whether `instance` is the one of the Machine `ref` names (see the file comment). */
+export function isMachineInstance(instance: Instance, ref: Pick<InstanceRef, 'name' | 'uid'>): boolean {
+  if (instance.name !== ref.name) return false;
+  const uid = instance.labels?.[MACHINE_UID_LABEL];
+  return uid === undefined || uid === machineUidLabel(ref.uid);
+}
+
+export class InstanceCache {
+  readonly #list: ListInstances;
+  readonly #get: GetInstance;
+  readonly #batchWindowMs: number;
+  readonly #freshnessMs: number;
+  readonly #now: () => number;
+  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #remembered = new Map<string, Remembered>();
+  #queued: Waiter[] = [];
+
+  constructor(list: ListInstances, get: GetInstance, options: InstanceCacheOptions = {}) {
+    this.#list = list;
+    this.#get = get;
+    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    this.#freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * The Machine's instance, or undefined when GCE has none. `fresh`: answer from a read sent after this call
+   * (delete decides on it), never from the cache.
+   */
+  lookup(ref: InstanceRef, signal: AbortSignal, options: { fresh?: boolean } = {}): Promise<Instance | undefined> {
+    const snapshot = this.#snapshots.get(zoneKey(ref));
+    if (!options.fresh && snapshot && this.#now() - snapshot.at < this.#freshnessMs) return Promise.resolve(this.#resolve(ref, snapshot, undefined));
+    signal.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (this.#queued.length === 0) setTimeout(() => void this.#flush(), this.#batchWindowMs);
+      this.#queued.push({
+        ref,
+        resolve: (instance) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(instance);
+        },
+        reject: (err) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      });
+    });
+  }
+
+  /** What an insert, get or delete answered is the freshest news there is (undefined: the instance is gone). */
+  remember(project: string, zone: string, name: string, instance: Instance | undefined): void {
+    this.#remembered.set(`${project}/${zone}/${name}`, { at: this.#now(), instance });
+  }
+
+  async #flush(): Promise<void> {
+    const queued = this.#queued;
+    this.#queued = [];
+    this.#prune();
+    const byZone = Map.groupBy(queued, (w) => zoneKey(w.ref));
+    await Promise.all([...byZone.values()].map((waiters) => this.#refresh(waiters)));
+  }
+
+  // One caller giving up (its signal) must not cancel the read the others wait on, so the batch has its own deadline.
+  async #refresh(waiters: readonly Waiter[]): Promise<void> {
+    const { project, zone, clusterID } = waiters[0].ref;
+    const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
+    const at = this.#now();
+    let snapshot: Snapshot;
+    const fetched = new Map<string, Instance | undefined>();
+    try {
+      const listed = await this.#list(project, zone, clusterFilter(clusterID), signal);
+      snapshot = { at, byName: new Map(listed.map((i) => [i.name ?? '', i])) };
+      const missing = [...new Set(waiters.filter((w) => w.ref.recorded && !snapshot.byName.has(w.ref.name)).map((w) => w.ref.name))];
+      await Promise.all(missing.map(async (name) => fetched.set(name, await this.#get(project, zone, name, signal))));
+    } catch (err) {
+      for (const waiter of waiters) waiter.reject(err);
+      return;
+    }
+    this.#snapshots.set(zoneKey(waiters[0].ref), snapshot);
+    for (const [name, instance] of fetched) this.remember(project, zone, name, instance);
+    for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot, fetched));
+  }
+
+  // The listing, with what inserts, gets and deletes answered since laid over it.
+  #resolve(ref: InstanceRef, snapshot: Snapshot, fetched: ReadonlyMap<string, Instance | undefined> | undefined): Instance | undefined {
+    const remembered = this.#remembered.get(`${ref.project}/${ref.zone}/${ref.name}`);
+    const instance = fetched?.has(ref.name)
+      ? fetched.get(ref.name)
+      : remembered && remembered.at >= snapshot.at ? remembered.instance : snapshot.byName.get(ref.name);
+    return instance && isMachineInstance(instance, ref) ? instance : undefined;
+  }
+
+  #prune(): void {
+    const now = this.#now();
+    for (const [key, snapshot] of this.#snapshots) if (now - snapshot.at >= this.#freshnessMs) this.#snapshots.delete(key);
+    for (const [key, r] of this.#remembered) if (now - r.at >= this.#freshnessMs) this.#remembered.delete(key);
+  }
+}
+
+function zoneKey(ref: InstanceRef): string {
+  return `${ref.project}/${ref.zone}/${ref.clusterID}`;
+}
