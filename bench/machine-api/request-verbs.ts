@@ -41,13 +41,6 @@ export function requestKey(method: string, pathAndQuery: string): string {
   return `${verbOf(method, info.name !== '', url.searchParams)} ${resource}`;
 }
 
-/** Adds `b` to `a`, key by key. */
-export function addCounts(a: RequestCounts, b: RequestCounts): Record<string, number> {
-  const sum: Record<string, number> = { ...a };
-  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n;
-  return sum;
-}
-
 /** `after - before`, key by key, leaving out keys that did not change. */
 export function subtractCounts(after: RequestCounts, before: RequestCounts): Record<string, number> {
   const diff: Record<string, number> = {};

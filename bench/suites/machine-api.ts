@@ -136,7 +136,12 @@ async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figur
         variant: OPERATOR,
         value: apiTotal / MACHINES,
         unit: '1',
-        detail: { total: apiTotal, cloudRequestsPerMachine: totalOf(run.cloudRequests) / MACHINES, ...perMachine(run.apiRequests) },
+        detail: {
+          total: apiTotal,
+          cloudRequestsPerMachine: totalOf(run.cloudRequests) / MACHINES,
+          ...perMachine(run.apiRequests),
+          ...Object.fromEntries(Object.entries(perMachine(run.apiErrors)).map(([key, n]) => [`answered ${key}`, n])),
+        },
       },
       { figure: 'operator CPU during the scale-up', variant: OPERATOR, value: run.operatorCpuSeconds, unit: 'core-s', detail: { percentOfOneCore: Math.round((run.operatorCpuSeconds / run.seconds) * 100) } },
       {

@@ -153,3 +153,43 @@ export class MemoryVerifier implements SignatureVerifier {
     return { verified: false, reason: 'NoSignature', message: `unable to verify ${digest} against keyrings: verifier-public-key-dev` };
   }
 }
+
+export interface SimulatedOperators {
+  /** Pin an operator: it keeps reporting this version (or is unavailable) whatever its config says. */
+  pin(name: string, state: OperatorState | undefined): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Plays the operators of demoPayload's components: each reports, as its ClusterOperator version, the version in
+ * its `<name>-config` ConfigMap, the way a real operator reports a version once its new operand runs.
+ */
+export function simulateOperators(kc: KubeConfig, components: readonly string[], intervalMs = 20): SimulatedOperators {
+  const pins = new Map<string, OperatorState>();
+  const reported = new Map<string, string>();
+  const stop = new AbortController();
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      for (const name of components) {
+        const pinned = pins.get(name);
+        const config = await getObject<{ data?: Record<string, string> }>(kc, `/api/v1/namespaces/openshift-${name}/configmaps/${name}-config`).catch(() => undefined);
+        const state: OperatorState | undefined = pinned ?? (config?.data?.version ? { version: config.data.version } : undefined);
+        if (!state) continue;
+        const key = JSON.stringify(state);
+        if (reported.get(name) === key) continue;
+        await reportOperator(kc, name, state).then(() => reported.set(name, key), () => undefined);
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    pin(name, state) {
+      if (state) pins.set(name, state);
+      else pins.delete(name);
+    },
+    async stop() {
+      stop.abort();
+      await loop;
+    },
+  };
+}

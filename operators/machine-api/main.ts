@@ -16,10 +16,11 @@ import { createLogger, type LogLevel } from '../runtime/log.ts';
 import { buildMachineApiOperator } from './operator.ts';
 import type { ProviderFactory } from './providers/actuator.ts';
 import { awsProviderFactory } from './providers/aws/index.ts';
+import { azureProviderFactory } from './providers/azure/index.ts';
 import { localProviderFactory } from './providers/local/index.ts';
 
 /** The providers this build can enable, by --providers name. */
-const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory, aws: awsProviderFactory };
+const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory, aws: awsProviderFactory, azure: azureProviderFactory };
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const USAGE =
   'Usage: operators/machine-api/main.ts [--kubeconfig PATH] [--namespace NS] [--metrics-port N] [--metrics-host ADDR] [--leader-elect] [--providers local,aws,gcp,azure] [--machine-concurrency N] [--log-level LEVEL]\n';

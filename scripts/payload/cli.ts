@@ -111,7 +111,7 @@ export async function runPayloadCommand(argv: readonly string[], output: CliOutp
       output.err(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    const prefix = err instanceof PayloadError ? 'invalid payload: ' : '';
+    const prefix = err instanceof PayloadError && err.reason === 'LoadPayload' ? 'invalid payload: ' : '';
     output.err(`payload ${command}: ${prefix}${(err as Error).message}\n`);
     return 1;
   }

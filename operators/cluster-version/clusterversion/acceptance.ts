@@ -14,6 +14,7 @@ import {
   retrieveFailure,
   retrievingMessage,
   versionVerdict,
+  type Rejection,
   type RequestedUpdate,
   type Verdict,
 } from '../preconditions/acceptance.ts';
@@ -54,7 +55,7 @@ export async function acceptRelease(
   const status = (step: LoadPayloadStatus['step'], message: string, failed: boolean): LoadPayloadStatus => ({
     step, message, failed, acceptedRisks: risks.join('\n'), verified, local, image: update.image,
   });
-  const fail = (verdict: Verdict & { ok: false }): AcceptanceResult => ({ ok: false, load: status(verdict.step, verdict.message, true) });
+  const fail = (verdict: Rejection): AcceptanceResult => ({ ok: false, load: status(verdict.step, verdict.message, true) });
   onProgress(status('RetrievePayload', retrievingMessage(update), false));
 
   const budget = AbortSignal.any([signal, AbortSignal.timeout(RETRIEVE_TIMEOUT_MS)]);

@@ -281,9 +281,9 @@ export class SyncWorker implements Runnable {
     }
     work.attempt++;
     work.completed = 0;
-    // An attempt cut short by its timeout with nothing to blame reports it, so status does not look healthy.
-    const failure = outcome.failure ?? (abort.signal.aborted ? undefined : new Error(`update ${errorMessage(attemptSignal.reason)} at ${outcome.done} of ${outcome.total}`));
-    if (failure) this.#setStatus({ ...this.#status, ...base, done: Math.max(outcome.done, this.#status.done), total: outcome.total, completed: 0, failure }, true);
+    // An attempt cut short by its timeout blames nothing (context errors are filtered, as upstream): the progress
+    // made stays, and the next attempt reports what really blocks.
+    if (outcome.failure) this.#setStatus({ ...this.#status, ...base, done: Math.max(outcome.done, this.#status.done), total: outcome.total, completed: 0, failure: outcome.failure }, true);
     return 'failed';
   }
 
@@ -308,23 +308,23 @@ export class SyncWorker implements Runnable {
     this.#wake?.();
   }
 
-  /** Waits `ms` (undefined: forever) or until kicked; a kick before the wait is not lost. */
+  /** Waits `ms` (undefined: forever) or until kicked; a kick while not waiting is kept for the next wait. */
   #sleep(ms: number | undefined, signal: AbortSignal): Promise<void> {
     if (this.#pending || ms === 0 || signal.aborted) {
       this.#pending = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
-      function done(this: void) {
+      const finish = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
         this.#wake = undefined;
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(finish, ms);
+      this.#wake = () => {
         this.#pending = false;
         this.#waitingToReconcile = false;
-        done();
+        finish();
       };
     });
   }

@@ -123,6 +123,7 @@ export class RegistryClient {
     if (head.ok) return digest;
     const start = await this.#request(`${repository}/blobs/uploads/`, { method: 'POST', signal });
     if (start.status !== 202) throw await registryError(start, `start upload to ${this.registry}/${repository}`);
+    await start.body?.cancel(); // undici keeps the connection busy until a body is consumed
     const location = new URL(start.headers.get('location') ?? '', `${this.#base}/`);
     location.searchParams.set('digest', digest);
     const put = await this.#http.request(location.href, {
@@ -130,6 +131,7 @@ export class RegistryClient {
       headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) },
     });
     if (put.status !== 201) throw await registryError(put, `upload blob ${digest} to ${this.registry}/${repository}`);
+    await put.body?.cancel();
     return digest;
   }
 

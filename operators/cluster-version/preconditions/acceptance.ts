@@ -19,15 +19,17 @@ export type Verdict =
   | { readonly ok: true; readonly acceptedRisks: readonly string[] }
   | { readonly ok: false; readonly step: AcceptanceStep; readonly message: string };
 
+export type Rejection = Extract<Verdict, { readonly ok: false }>;
+
 const quoted = (update: RequestedUpdate) => `version="${update.version ?? ''}" image="${update.image}"`;
 
 /** The payload could not be fetched (network, registry, digest mismatch) or its signature did not verify. */
-export function retrieveFailure(update: RequestedUpdate, error: string): Verdict {
+export function retrieveFailure(update: RequestedUpdate, error: string): Rejection {
   return { ok: false, step: 'RetrievePayload', message: `Retrieving payload failed ${quoted(update)} failure=${error}` };
 }
 
 /** The payload was fetched but is not a valid release (missing metadata, bad manifests). */
-export function loadFailure(update: RequestedUpdate, error: string): Verdict {
+export function loadFailure(update: RequestedUpdate, error: string): Rejection {
   return { ok: false, step: 'LoadPayload', message: `Loading payload failed ${quoted(update)} failure=${error}` };
 }
 

@@ -52,8 +52,8 @@ describe('Machine API end to end: invalid MachineSets and Machines', function ()
     await apply(cluster, mismatched);
 
     // A schema violation: the API server answers 422 and kubectl prints which field.
-    const counted = machineSetManifest('counted', { replicas: 3 }) as MachineSet & { spec: { replicas: unknown } };
-    counted.spec.replicas = 'three';
+    const valid = machineSetManifest('counted', { replicas: 3 });
+    const counted = { ...valid, spec: { ...valid.spec, replicas: 'three' } };
     const refused = await apply(cluster, counted, { allowFailure: true, args: ['-v=7'] });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^The MachineSet "counted" is invalid: spec\.replicas: Invalid value: "string": spec\.replicas in body must be of type integer: "string"$/m);

@@ -43,8 +43,12 @@ describe('Machine API end to end: the operator killed during a scale-up', functi
   });
 
   // One Machine reconciled at a time, so a scale-up creates its instances one after another.
+  const T0 = performance.now();
+  const tlog = (m: string) => console.log(Math.round(performance.now() - T0), m);
   const startOperator = async () => {
+    tlog('op start');
     operator = await spawnMachineApiOperator({ kubeconfigPath: cluster.kubeconfigPath, localCloudEndpoint: target.cloudUrl, args: ['--machine-concurrency', '1'] });
+    tlog('op ready');
   };
   const kill = async () => {
     const exit = await operator!.stop('SIGKILL');
@@ -55,15 +59,15 @@ describe('Machine API end to end: the operator killed during a scale-up', functi
   it('ends with exactly N Machines and instances when killed right after kubectl scale returns', async () => {
     await startOperator();
     await apply(target, machineSetManifest('early', { replicas: 1, providerSpec: { bootDelaySeconds: BOOT_DELAY_S } }));
-    await waitForFleet(target, 'early', 1);
+    await waitForFleet(target, 'early', 1); tlog('settled 1');
 
     await scale('early', 4);
-    await kill();
+    tlog('scaled'); await kill(); tlog('killed');
     const instancesAtKill = live(await instancesOf(target, 'early')).length;
     assert.ok(instancesAtKill < 4, `the kill came before the scale-up finished (${instancesAtKill} instances)`);
 
     await startOperator();
-    const fleet = await waitForFleet(target, 'early', 4);
+    const fleet = await waitForFleet(target, 'early', 4); tlog('settled 4');
     await assertOneInstancePerMachine(target, 'early', fleet);
   });
 

@@ -127,7 +127,7 @@ export class AzureArmFake {
   readonly #tokens = new Set<string>();
   #faults: Array<{ match: CallMatch; fault: ArmFault; remaining: number }> = [];
   #operationFaults: Array<{ match: CallMatch; error: { code: string; message: string } }> = [];
-  #held = false;
+  #held: CallMatch | undefined;
   #nextIp = 4;
 
   private constructor(server: Server, endpoint: string, caPem: string, certDir: string, principal: FakePrincipal) {
@@ -200,13 +200,13 @@ export class AzureArmFake {
     this.#operationFaults.push({ match, error });
   }
 
-  /** Operations stay InProgress (resources stay Creating/Deleting) until release(). */
-  hold(): void {
-    this.#held = true;
+  /** Operations on matching resources stay InProgress (resources stay Creating/Deleting) until release(). */
+  hold(match: CallMatch = {}): void {
+    this.#held = match;
   }
 
   release(): void {
-    this.#held = false;
+    this.#held = undefined;
   }
 
   /** Calls per operation ("PUT virtualMachines", "LIST networkInterfaces", "GET operations", "POST token", …). */
@@ -218,9 +218,13 @@ export class AzureArmFake {
     return this.#calls.get(key) ?? 0;
   }
 
-  /** ARM calls (everything but the token endpoint and discovery). */
+  /** counts() without the Entra ID calls (token, discovery): what ARM itself served. */
+  armCounts(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.counts()).filter(([k]) => !k.endsWith(' token') && !k.endsWith(' openid-configuration')));
+  }
+
   armCalls(): number {
-    return [...this.#calls].filter(([k]) => !k.endsWith(' token') && !k.endsWith(' openid-configuration')).reduce((sum, [, n]) => sum + n, 0);
+    return Object.values(this.armCounts()).reduce((sum, n) => sum + n, 0);
   }
 
   /** The calls since resetCounts, in order, as counts() names them. */
@@ -237,7 +241,7 @@ export class AzureArmFake {
   reset(): void {
     this.#faults = [];
     this.#operationFaults = [];
-    this.#held = false;
+    this.#held = undefined;
     this.latencyMs = 0;
     this.inProgressPolls = 1;
     this.pageSize = 1000;
@@ -502,7 +506,7 @@ export class AzureArmFake {
     const operation = this.#operations.get(id);
     if (!operation) return armError(404, 'NotFound', `Operation ${id} not found`);
     operation.polls++;
-    if (operation.status === 'InProgress' && !this.#held && operation.polls > this.inProgressPolls) this.#finish(operation);
+    if (operation.status === 'InProgress' && !this.#isHeld(operation) && operation.polls > this.inProgressPolls) this.#finish(operation);
     if (resultStyle) {
       if (operation.status === 'InProgress') return { status: 202, headers: { 'retry-after': '0' } };
       if (operation.status === 'Failed') return armError(400, operation.error!.code, operation.error!.message);
@@ -518,10 +522,14 @@ export class AzureArmFake {
   // A resource read after its operation started sees the operation's end (Azure works on without being polled),
   // unless operations are held.
   #observe(resourceId: string): void {
-    if (this.#held) return;
     for (const operation of this.#operations.values()) {
-      if (operation.resourceId === resourceId && operation.status === 'InProgress') this.#finish(operation);
+      if (operation.resourceId === resourceId && operation.status === 'InProgress' && !this.#isHeld(operation)) this.#finish(operation);
     }
+  }
+
+  #isHeld(operation: Operation): boolean {
+    const type = parseResourceId(operation.resourceId)?.types.at(-1);
+    return this.#held !== undefined && matches(this.#held, { method: operation.kind.toUpperCase(), type });
   }
 
   #finish(operation: Operation): void {

@@ -18,7 +18,7 @@
 // every request, so states follow the configured delays without timers. Faults: HTTP errors per method, failed
 // Operations, latency. Calls are counted per method for the calls-per-machine figures. Loopback only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, verify, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the SDK calls, as `<resource>.<method>`. */
@@ -220,6 +220,11 @@ export class GceFake {
     return [...this.#instances.values()].filter((i) => i.project === project && (!zone || i.zone === zone) && visible(i, now)).map((i) => view(i, now));
   }
 
+  /** GCE keeps requestIds for a limited time; this forgets them all, so a repeated request acts again. */
+  forgetRequestIds(): void {
+    this.#requestIds.clear();
+  }
+
   /** Every token issued so far stops working (a rotated or revoked key). */
   revokeTokens(): void {
     this.#tokens.clear();
@@ -377,9 +382,9 @@ export class GceFake {
   }
 
   async #wait(op: StoredOperation): Promise<unknown> {
-    const now = Date.now();
-    const until = Math.min(op.doneAt, now + this.waitTimeoutMs);
-    if (until > now) await sleep(until - now);
+    const until = Math.min(op.doneAt, Date.now() + this.waitTimeoutMs);
+    // Timers may fire a millisecond early; an answer before `until` would show the Operation still running.
+    while (Date.now() < until) await sleep(until - Date.now());
     return this.#operationView(op, Date.now());
   }
 
@@ -528,7 +533,7 @@ export class GceFake {
     }
     const key = this.#keys.get(String(claims.iss));
     if (header.alg !== 'RS256' || !key) return reject('Invalid grant: account not found');
-    if (!verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), createPublicKey(key), Buffer.from(parts[2], 'base64url'))) return reject('Invalid JWT Signature.');
+    if (!verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'))) return reject('Invalid JWT Signature.');
     const now = Math.floor(Date.now() / 1000);
     if (claims.aud !== `${this.endpoint}/token`) return reject('Invalid JWT: audience');
     if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || claims.exp <= now || claims.exp - claims.iat > 3600) {
@@ -643,9 +648,4 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.destroyed) return;
   res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
   res.end(JSON.stringify(body));
-}
-
-/** A random RFC 4122 UUID, for tests that need a requestId of their own. */
-export function randomRequestId(): string {
-  return randomUUID();
 }

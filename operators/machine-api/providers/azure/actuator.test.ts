@@ -168,7 +168,7 @@ describe('Azure actuator against the ARM wire fake', function () {
   it('asks to be requeued while the VM is still Creating', async function () {
     const actuator = newActuator();
     const m = machine('mycluster-x7k2p-worker-b');
-    fake.hold();
+    fake.hold({ type: 'virtualMachines' });
     await actuator.create(m, signal());
     clock += 10_000;
     assert.equal(await actuator.exists(m, signal()), true);
@@ -212,7 +212,7 @@ describe('Azure actuator against the ARM wire fake', function () {
     const m = await provision(actuator, machine('mycluster-x7k2p-worker-e'));
     assert.deepEqual(resourceNamesIn('disks').filter((n) => n.includes('worker-e')), ['mycluster-x7k2p-worker-e_OSDisk']);
     fake.resetCounts();
-    fake.hold();
+    fake.hold({ type: 'virtualMachines' });
     const waiting = await rejectsWith(actuator.delete(m, signal()));
     assert.ok(waiting instanceof RequeueAfter, String(waiting));
     assert.equal(waiting.message, 'Waiting for VM mycluster-x7k2p-worker-e to be deleted');
@@ -232,7 +232,7 @@ describe('Azure actuator against the ARM wire fake', function () {
     fake.resetCounts();
     await newActuator().delete(m, signal());
     assert.deepEqual(resourceNamesIn('networkInterfaces').filter((n) => n.includes('worker-f')), []);
-    assert.deepEqual(fake.counts(), { 'DELETE disks': 1, 'DELETE networkInterfaces': 1, 'GET operations': 2, 'GET virtualMachines': 1 });
+    assert.deepEqual(fake.armCounts(), { 'DELETE disks': 1, 'DELETE networkInterfaces': 1, 'GET operations': 2, 'GET virtualMachines': 1 });
   });
 
   it('fails the Machine through create when its VM ends provisioning Failed', async function () {
@@ -333,7 +333,7 @@ describe('Azure actuator against the ARM wire fake', function () {
     assert.deepEqual(await Promise.all(machines.map((m) => actuator.exists(m, signal()))), machines.map(() => true));
     const observed = await Promise.all(machines.map((m) => actuator.update(m, signal())));
     assert.equal(new Set(observed.map((o) => o.providerID)).size, machines.length);
-    assert.deepEqual(fake.counts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
+    assert.deepEqual(fake.armCounts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
     await Promise.all(machines.map((m) => creator.delete(m, signal()).catch(() => undefined)));
   });
 
@@ -344,27 +344,29 @@ describe('Azure actuator against the ARM wire fake', function () {
     // Reconcile 1 of each Machine: exists (false), then create.
     for (const m of machines) assert.equal(await actuator.exists(m, signal()), false);
     await Promise.all(machines.map((m) => actuator.create(m, signal())));
-    assert.deepEqual(fake.counts(), {
-      'GET loadBalancers': 1, 'GET operations': 3, 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1,
-      'POST token': 1, 'PUT networkInterfaces': 3, 'PUT virtualMachines': 3, 'GET openid-configuration': 1,
+    // Per NIC: the PUT, two status polls (InProgress, Succeeded) and the poller's final GET; per VM: the PUT only.
+    assert.deepEqual(fake.armCounts(), {
+      'GET loadBalancers': 1, 'GET networkInterfaces': 3, 'GET operations': 6, 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1,
+      'PUT networkInterfaces': 3, 'PUT virtualMachines': 3,
     });
+    assert.deepEqual([fake.count('POST token'), fake.count('GET openid-configuration')], [1, 1], 'one token for the connection');
     // Reconcile 2 (30 s later): the VMs have provisioned.
     clock += 30_000;
     fake.resetCounts();
     const observed = await Promise.all(machines.map(async (m) => (await actuator.exists(m, signal())) && actuator.update(m, signal())));
     assert.deepEqual(observed.map((o) => o && o.instanceState), ['Running', 'Running', 'Running']);
-    assert.deepEqual(fake.counts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
+    assert.deepEqual(fake.armCounts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
     // A resync 10 minutes later reconciles every Machine again: the same three calls for all of them.
     clock += 600_000;
     fake.resetCounts();
     const recorded = machines.map((m, i) => provisioned(m, (observed[i] as { providerID: string }).providerID));
     await Promise.all(recorded.map(async (m) => (await actuator.exists(m, signal())) && actuator.update(m, signal())));
-    assert.deepEqual(fake.counts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
+    assert.deepEqual(fake.armCounts(), { 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1, 'LISTALL virtualMachines': 1 });
     // Delete: one loop starts the VM delete, the next finds it gone and cleans up.
     fake.resetCounts();
     await Promise.all(recorded.map((m) => assert.rejects(actuator.delete(m, signal()), RequeueAfter)));
     await Promise.all(recorded.map((m) => actuator.delete(m, signal())));
-    assert.deepEqual(fake.counts(), { 'DELETE disks': 3, 'DELETE networkInterfaces': 3, 'DELETE virtualMachines': 3, 'GET virtualMachines': 6 });
+    assert.deepEqual(fake.armCounts(), { 'DELETE disks': 3, 'DELETE networkInterfaces': 3, 'DELETE virtualMachines': 3, 'GET virtualMachines': 6 });
   });
 
   it('makes a public IP before the NIC and reports it as ExternalIP', async function () {

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity';
 
 /** ARM's endpoint, e.g. https://management.usgovcloudapi.net or an Azure Stack Hub's. */
 export const ARM_ENDPOINT_ENV = 'AZURE_RESOURCE_MANAGER_ENDPOINT';
@@ -54,15 +54,43 @@ export function newArmClients(options: ArmConnectionOptions): ArmClients {
   const endpoint = options.endpoint ?? nonEmpty(process.env[ARM_ENDPOINT_ENV]);
   const authorityHost = options.authorityHost ?? nonEmpty(process.env[AUTHORITY_HOST_ENV]);
   const tlsOptions = options.caCertificates ? { tlsOptions: { ca: options.caCertificates } } : {};
-  const credential = new ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret, {
+  const credential = sharedToken(new ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret, {
     ...(authorityHost ? { authorityHost, disableInstanceDiscovery: true } : {}),
     ...tlsOptions,
-  });
+  }));
   const clientOptions = { ...(endpoint ? { endpoint } : {}), retryOptions: { maxRetries: 0 }, ...tlsOptions };
   return {
     subscriptionId: c.subscriptionId,
     compute: new ComputeManagementClient(credential, c.subscriptionId, clientOptions),
     network: new NetworkManagementClient(credential, c.subscriptionId, clientOptions),
+  };
+}
+
+/** How long before its expiry a token is renewed, in ms (the bearer policies' own margin is 2 minutes). */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * One token for both clients of a connection. Each client's bearer policy asks the credential on its own, and
+ * MSAL caches only finished requests, so the first concurrent listings (VMs and NICs) would each fetch a token.
+ */
+export function sharedToken(inner: TokenCredential): TokenCredential {
+  const tokens = new Map<string, Promise<AccessToken | null>>();
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      const key = [scopes].flat().join(' ');
+      const cached = tokens.get(key);
+      if (cached) {
+        const token = await cached.catch(() => null);
+        if (token && token.expiresOnTimestamp - Date.now() > TOKEN_REFRESH_MARGIN_MS) return token;
+        if (tokens.get(key) !== cached) return tokens.get(key)!;
+      }
+      const fresh = inner.getToken(scopes, options);
+      tokens.set(key, fresh);
+      fresh.catch(() => {
+        if (tokens.get(key) === fresh) tokens.delete(key);
+      });
+      return fresh;
+    },
   };
 }
 

@@ -7,8 +7,8 @@
 //   GET .../resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces         (private IPs)
 //   GET .../resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses         (only if a lookup needs one)
 //   GET /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines?statusOnly=true (power states and
-//       provisioning errors; one per flush, and only when a listed VM has Succeeded or Failed: before that, there
-//       is neither a power state nor an error to read)
+//       provisioning errors; one per flush, and only when a VM looked up has Succeeded or Failed: before that,
+//       there is neither a power state nor an error to read)
 // and the listing answers every further lookup for `freshnessMs`. The resource-group VM list cannot carry instance
 // views ($expand=instanceView needs a VM scale set $filter), hence the separate status listing. A resync that
 // reconciles every Machine costs 3-4 calls per resource group, whatever the number of Machines or MachineSets.
@@ -140,7 +140,11 @@ export class InstanceCache {
         ]);
         return { group, waiters, vms, nics, ...(publicIPs ? { publicIPs } : {}) };
       }));
-      if (listings.some((l) => l.vms.some((vm) => vm.provisioningState === 'Succeeded' || vm.provisioningState === 'Failed'))) {
+      const settled = (l: (typeof listings)[number]) => l.waiters.some((w) => {
+        const state = l.vms.find((vm) => vm.name?.toLowerCase() === w.ref.name.toLowerCase())?.provisioningState;
+        return state === 'Succeeded' || state === 'Failed';
+      });
+      if (listings.some(settled)) {
         const listed = await this.#reader.listVirtualMachineStatuses(signal);
         statuses = new Map(listed.filter((vm) => vm.id).map((vm) => [vm.id!.toLowerCase(), vm.instanceView?.statuses ?? []]));
       }

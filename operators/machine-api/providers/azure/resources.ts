@@ -201,10 +201,19 @@ function managedIdentityId(spec: ResolvedAzureSpec, subscriptionId: string): str
 
 /**
  * The spec's SSH key (base64 of an OpenSSH public key line), else a throwaway one: Azure refuses a Linux VM with
- * password login off and no key, and MAO likewise generates one. Nobody holds its private half.
+ * password login off and no key, and MAO likewise generates one. Nobody holds its private half, so one per process
+ * does (an RSA key takes tens of milliseconds of CPU to make).
  */
 function sshKey(encoded: string | undefined): string {
   if (encoded) return Buffer.from(encoded, 'base64').toString('utf8').trim();
+  throwawayKey ??= generateSshKey();
+  return throwawayKey;
+}
+
+let throwawayKey: string | undefined;
+
+/** An OpenSSH "ssh-rsa" public key line (RFC 4253 §6.6: string "ssh-rsa", mpint e, mpint n). */
+function generateSshKey(): string {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' });
   const field = (b: Buffer) => Buffer.concat([u32(b.length), b]);

@@ -19,10 +19,10 @@ import {
 import { RequeueAfter, TerminalError } from '../../../runtime/errors.ts';
 import type { Actuator, InstanceObservation, ProviderDeps } from '../actuator.ts';
 import {
-  callOptions, connectionKey, CredentialsSecretError, listInstances, newComputeClients, resolveEndpoint, serviceAccountFromSecret,
+  callOptions, connectionKey, CredentialsSecretError, getInstance, listInstances, newComputeClients, resolveEndpoint, serviceAccountFromSecret,
   type ComputeClients, type ComputeEndpoint, type Instance, type Operation, type ServiceAccountKey,
 } from './client.ts';
-import { isAlreadyExists, isNotFound, operationError, operationFailure, toActuatorError } from './errors.ts';
+import { httpStatusOf, isAlreadyExists, isNotFound, operationError, operationFailure, toActuatorError } from './errors.ts';
 import { instanceResource, MACHINE_UID_LABEL, requestId } from './insert.ts';
 import { InstanceCache, isMachineInstance, type InstanceCacheOptions, type InstanceRef } from './instance-cache.ts';
 import { MachineTypeCatalog, type MachineTypeCapacity } from './machine-types.ts';
@@ -62,6 +62,8 @@ interface Scope {
 }
 
 type Purpose = 'insert' | 'delete';
+/** Operation failures that mean the work is done: the instance was already there, or already gone. */
+const BENIGN_FAILURES: Readonly<Record<Purpose, string>> = { insert: 'RESOURCE_ALREADY_EXISTS', delete: 'RESOURCE_NOT_FOUND' };
 
 export class GcpActuator implements Actuator {
   readonly #deps: ProviderDeps;
@@ -95,7 +97,7 @@ export class GcpActuator implements Actuator {
         op = lro.latestResponse as Operation;
       } catch (err) {
         if (isAlreadyExists(err)) return this.#adopt(scope, signal);
-        throw toActuatorError(err, 'instances.insert', spec);
+        throw this.#failure(scope, err, 'instances.insert');
       }
     }
     const done = await this.#settle(scope, 'insert', op, signal);
@@ -124,12 +126,12 @@ export class GcpActuator implements Actuator {
   /** Deletes the instance; resolves once GCE answers 404 for it, throws RequeueAfter until then. */
   async delete(machine: Machine, signal: AbortSignal): Promise<void> {
     const scope = await this.#scope(machine, signal);
-    const { spec, connection, ref } = scope;
+    const { connection, ref } = scope;
     let op = this.#resumable(ref, 'delete');
     if (!op) {
       // Releasing the finalizer needs the cloud's word now, not a cached one, and a same-named instance of another
       // Machine must not be deleted.
-      if (!(await this.#lookup(scope, signal, { fresh: true }))) return this.#gone(ref);
+      if (!(await this.#lookup(scope, signal, { fresh: true }))) return this.#gone(scope);
       try {
         const [lro] = await connection.clients.instances.delete(
           { project: ref.project, zone: ref.zone, instance: ref.name, requestId: this.#requestId(ref, 'delete') },
@@ -137,18 +139,17 @@ export class GcpActuator implements Actuator {
         );
         op = lro.latestResponse as Operation;
       } catch (err) {
-        if (isNotFound(err)) return this.#gone(ref);
-        throw toActuatorError(err, 'instances.delete', spec);
+        if (isNotFound(err)) return this.#gone(scope);
+        throw this.#failure(scope, err, 'instances.delete');
       }
     }
-    const done = await this.#settle(scope, 'delete', op, signal, ['RESOURCE_NOT_FOUND']);
-    void done;
+    await this.#settle(scope, 'delete', op, signal);
     const still = await this.#get(scope, signal);
     if (still && isMachineInstance(still, ref)) {
       connection.instances.remember(ref.project, ref.zone, ref.name, still);
       throw new RequeueAfter(this.#pollMs, `Waiting for instance ${describe(ref)} to go (${still.status ?? 'unknown status'})`);
     }
-    this.#gone(ref);
+    this.#gone(scope);
   }
 
   /**
@@ -175,20 +176,31 @@ export class GcpActuator implements Actuator {
   }
 
   /**
-   * `op` once DONE and successful (or failed with one of `benign` codes). Still running after the wait: remembered,
-   * and RequeueAfter. Failed: the next request gets a new requestId, and the failure is thrown as classified.
+   * `op` once DONE and successful (or failed with the purpose's benign code). Still running after the wait:
+   * remembered, and RequeueAfter. Failed: the next request gets a new requestId, and the failure is thrown as
+   * classified.
    */
-  async #settle(scope: Scope, purpose: Purpose, op: Operation, signal: AbortSignal, benign: readonly string[] = ['RESOURCE_ALREADY_EXISTS']): Promise<Operation> {
+  async #settle(scope: Scope, purpose: Purpose, op: Operation, signal: AbortSignal): Promise<Operation> {
     const { ref, connection, spec } = scope;
     const key = `${ref.uid}/${purpose}`;
-    const done = await awaitOperation(connection.clients.zoneOperations, ref.project, ref.zone, op, this.#options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
+    let done: Operation;
+    try {
+      done = await awaitOperation(connection.clients.zoneOperations, ref.project, ref.zone, op, this.#options.operationWaitMs ?? DEFAULT_OPERATION_WAIT_MS, signal);
+    } catch (err) {
+      if (isNotFound(err)) {
+        // GCE keeps finished Operations for a limited time; the next call asks for the instance's state afresh.
+        this.#running.delete(key);
+        throw new Error(`GCE no longer knows operation ${op.name} (${purpose} of instance ${describe(ref)}); looking again`, { cause: err });
+      }
+      throw this.#failure(scope, err, 'zoneOperations.wait');
+    }
     if (!isDone(done)) {
       this.#running.set(key, done.name ?? '');
       throw new RequeueAfter(this.#pollMs, `Waiting for GCE operation ${done.name} (${purpose} of instance ${describe(ref)}): ${done.status}`);
     }
     this.#running.delete(key);
     const failure = operationFailure(done);
-    if (failure && !benign.includes(failure.code)) {
+    if (failure && failure.code !== BENIGN_FAILURES[purpose]) {
       this.#nextAttempt(ref, purpose);
       throw operationError(done, `instances.${purpose}`, spec);
     }
@@ -205,16 +217,12 @@ export class GcpActuator implements Actuator {
   }
 
   /** The instance is gone: forget what this process kept about the Machine. */
-  #gone(ref: InstanceRef): void {
+  #gone({ ref, connection }: Scope): void {
     for (const purpose of ['insert', 'delete'] as const) {
       this.#running.delete(`${ref.uid}/${purpose}`);
       this.#attempts.delete(`${ref.uid}/${purpose}`);
     }
-    this.#connectionOf(ref)?.instances.remember(ref.project, ref.zone, ref.name, undefined);
-  }
-
-  #connectionOf(ref: InstanceRef): Connection | undefined {
-    return [...this.#connections.values()].find((c) => c.defaultProject === ref.project) ?? undefined;
+    connection.instances.remember(ref.project, ref.zone, ref.name, undefined);
   }
 
   // An insert answered 409: the name is taken. By this Machine's instance (an earlier insert whose requestId GCE
@@ -229,23 +237,19 @@ export class GcpActuator implements Actuator {
     return this.#own(scope, instance);
   }
 
+  /** The Machine's instance, as create reports it. */
   #own(scope: Scope, instance: Instance): InstanceObservation {
     const { ref, connection, spec } = scope;
-    if (!isMachineInstance(instance, ref)) {
-      throw new Error(`Instance ${describe(ref)} belongs to another Machine (${MACHINE_UID_LABEL}=${instance.labels?.[MACHINE_UID_LABEL]})`);
-    }
     connection.instances.remember(ref.project, ref.zone, ref.name, instance);
     return observe(instance, spec, ref.project);
   }
 
   async #get(scope: Scope, signal: AbortSignal): Promise<Instance | undefined> {
-    const { ref, connection, spec } = scope;
+    const { ref, connection } = scope;
     try {
-      const [instance] = await connection.clients.instances.get({ project: ref.project, zone: ref.zone, instance: ref.name }, callOptions(signal));
-      return instance;
+      return await getInstance(connection.clients.instances, ref.project, ref.zone, ref.name, signal);
     } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw toActuatorError(err, 'instances.get', spec);
+      throw this.#failure(scope, err, 'instances.get');
     }
   }
 
@@ -253,8 +257,14 @@ export class GcpActuator implements Actuator {
     try {
       return await scope.connection.instances.lookup(scope.ref, signal, options);
     } catch (err) {
-      throw toActuatorError(err, 'instances.list', scope.spec);
+      throw this.#failure(scope, err, 'instances.list');
     }
+  }
+
+  /** A Compute call's error as the actuator throws it. A 401 also drops the token, so the next call gets a new one. */
+  #failure(scope: Scope, err: unknown, operation: string): unknown {
+    if (httpStatusOf(err) === 401) scope.connection.clients.dropToken();
+    return toActuatorError(err, operation, scope.spec);
   }
 
   async #scope(machine: Machine, signal: AbortSignal): Promise<Scope> {
@@ -289,14 +299,7 @@ export class GcpActuator implements Actuator {
       clients,
       instances: new InstanceCache(
         (project, zone, filter, s) => listInstances(clients.instances, project, zone, filter, s),
-        async (project, zone, name, s) => {
-          try {
-            return (await clients.instances.get({ project, zone, instance: name }, callOptions(s)))[0];
-          } catch (err) {
-            if (isNotFound(err)) return undefined;
-            throw err;
-          }
-        },
+        (project, zone, name, s) => getInstance(clients.instances, project, zone, name, s),
         this.#options,
       ),
       machineTypes: new MachineTypeCatalog(clients.machineTypes),

@@ -14,6 +14,7 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { InstancesClient, MachineTypesClient, ZoneOperationsClient, type protos } from '@google-cloud/compute';
 import { OAuth2Client } from 'google-auth-library';
+import { isNotFound } from './errors.ts';
 
 export type Instance = protos.google.cloud.compute.v1.IInstance;
 export type Operation = protos.google.cloud.compute.v1.IOperation;
@@ -31,7 +32,7 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const ASSERTION_LIFETIME_S = 3600;
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** instances.list page size (GCE's maximum). */
-const LIST_PAGE_SIZE = 500;
+export const LIST_PAGE_SIZE = 500;
 
 /** The parts of a service account key file this provider uses. */
 export interface ServiceAccountKey {
@@ -170,6 +171,8 @@ export interface ComputeClients {
   readonly instances: InstancesClient;
   readonly zoneOperations: ZoneOperationsClient;
   readonly machineTypes: MachineTypesClient;
+  /** Forgets the access token, so the next call gets a new one (after a 401: a rotated or revoked key). */
+  dropToken(): void;
   close(): Promise<void>;
 }
 
@@ -178,14 +181,22 @@ export function newComputeClients(key: ServiceAccountKey, endpoint: ComputeEndpo
   const authClient = new OAuth2Client({ eagerRefreshThresholdMillis: TOKEN_REFRESH_MARGIN_MS });
   authClient.refreshHandler = () => tokens.token();
   const options = { fallback: true, authClient, ...(endpoint ?? {}) };
-  const clients = {
-    instances: new InstancesClient(options),
-    zoneOperations: new ZoneOperationsClient(options),
-    machineTypes: new MachineTypesClient(options),
-  };
+  // Each client parses Compute's protobuf descriptors when made (100-300 ms), so they are made on first use.
+  let instances: InstancesClient | undefined;
+  let zoneOperations: ZoneOperationsClient | undefined;
+  let machineTypes: MachineTypesClient | undefined;
   return {
-    ...clients,
-    close: async () => void (await Promise.all(Object.values(clients).map((c) => c.close()))),
+    get instances() {
+      return (instances ??= new InstancesClient(options));
+    },
+    get zoneOperations() {
+      return (zoneOperations ??= new ZoneOperationsClient(options));
+    },
+    get machineTypes() {
+      return (machineTypes ??= new MachineTypesClient(options));
+    },
+    dropToken: () => authClient.setCredentials({}),
+    close: async () => void (await Promise.all([instances, zoneOperations, machineTypes].map((c) => c?.close()))),
   };
 }
 
@@ -203,17 +214,27 @@ export function callOptions(signal: AbortSignal, timeoutMs: number = CALL_TIMEOU
   return { retry: { retryCodes: [] }, timeout: timeoutMs, signal };
 }
 
-/** Every instance of `project`/`zone` that matches `filter`, across pages. */
-export async function listInstances(client: InstancesClient, project: string, zone: string, filter: string, signal: AbortSignal): Promise<Instance[]> {
+/** Every instance of `project`/`zone` that matches `filter`, across pages of `pageSize`. */
+export async function listInstances(client: InstancesClient, project: string, zone: string, filter: string, signal: AbortSignal, pageSize = LIST_PAGE_SIZE): Promise<Instance[]> {
   const out: Instance[] = [];
   let pageToken: string | undefined;
   do {
     const [items, next] = await client.list(
-      { project, zone, filter, maxResults: LIST_PAGE_SIZE, ...(pageToken ? { pageToken } : {}) },
+      { project, zone, filter, maxResults: pageSize, ...(pageToken ? { pageToken } : {}) },
       { ...callOptions(signal), autoPaginate: false },
     );
     out.push(...items);
     pageToken = next?.pageToken ?? undefined;
   } while (pageToken);
   return out;
+}
+
+/** The named instance, or undefined when GCE answers 404. */
+export async function getInstance(client: InstancesClient, project: string, zone: string, name: string, signal: AbortSignal): Promise<Instance | undefined> {
+  try {
+    return (await client.get({ project, zone, instance: name }, callOptions(signal)))[0];
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@
 // deletes take seconds to a minute.
 import type { ZoneOperationsClient } from '@google-cloud/compute';
 import { callOptions, type Operation } from './client.ts';
-import { isDeadlineExceeded, toActuatorError } from './errors.ts';
+import { isDeadlineExceeded } from './errors.ts';
 
 export function isDone(op: Operation): boolean {
   return op.status === 'DONE';
@@ -12,7 +12,7 @@ export function isDone(op: Operation): boolean {
 
 /**
  * `op` once it is DONE, or as it last stood when `waitMs` ran out (the caller asks again later). Operation
- * failures are in the answer (error.errors[]), not thrown; a failed wait call is.
+ * failures are in the answer (error.errors[]), not thrown; a failed wait call's error is thrown as it came.
  */
 export async function awaitOperation(client: ZoneOperationsClient, project: string, zone: string, op: Operation, waitMs: number, signal: AbortSignal): Promise<Operation> {
   const deadline = Date.now() + waitMs;
@@ -26,7 +26,7 @@ export async function awaitOperation(client: ZoneOperationsClient, project: stri
       signal.throwIfAborted();
       // Our own deadline cut the long poll short: the Operation is still running.
       if (isDeadlineExceeded(err)) break;
-      throw toActuatorError(err, 'zoneOperations.wait');
+      throw err;
     }
   }
   return current;

@@ -1,0 +1,238 @@
+// The cluster-version operator as one process: the ClusterVersion and ClusterOperator caches, the sync worker that
+// applies the payload, the ClusterVersion controller that feeds it and writes status, the update poller, leader
+// election on the Lease openshift-cluster-version/version, and /metrics, /healthz, /readyz.
+//
+//   ClusterVersion events ─────────────┐
+//   ClusterOperator events ──(notify)──┼─▶ controller ──update()──▶ sync worker ──apply──▶ API server
+//   worker status (throttled) ─────────┤        ▲                        │
+//   update poller answers ─────────────┘        └────── status() ────────┘
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import {
+  CLUSTER_OPERATOR_RESOURCE,
+  CLUSTER_VERSION_NAME,
+  CLUSTER_VERSION_NAMESPACE,
+  CLUSTER_VERSION_RESOURCE,
+  type ClusterOperator,
+  type ClusterVersion,
+} from '../api/config-v1.ts';
+import { createCache, type Cache, type StoreEvent } from '../runtime/cache.ts';
+import { Controller, watch } from '../runtime/controller.ts';
+import { enqueueMapped } from '../runtime/handlers.ts';
+import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-election.ts';
+import { discardLogger, type Logger } from '../runtime/log.ts';
+import { Manager, type Runnable } from '../runtime/manager.ts';
+import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
+import { ManifestApplier, type ApplyTiming } from './apply/applier.ts';
+import { kubeRequester, type KubeRequester } from './apply/requester.ts';
+import type { TaskBackoff } from './apply/sync.ts';
+import { clusterVersionReconciler } from './clusterversion/controller.ts';
+import type { StatusThresholds } from './clusterversion/status.ts';
+import { SyncWorker } from './clusterversion/sync-worker.ts';
+import type { PayloadSource, ReleaseRef, SignatureVerifier, UpdateGraphClient } from './contracts.ts';
+import { goArch } from './updates/client.ts';
+import { UpdatePoller } from './updates/poller.ts';
+
+/** The Lease the replicas compete for (the CVO's own: openshift-cluster-version/version). */
+export const LEADER_ELECTION_LEASE_NAME = 'version';
+
+/** Least time between two non-edge status writes, in ms. The CVO allows one per 15 s; progress bars want more. */
+export const DEFAULT_STATUS_INTERVAL_MS = 2_000;
+
+export interface LeaderElectionSettings {
+  readonly identity?: string;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+export interface ClusterVersionOperatorOptions {
+  readonly payloadSource: PayloadSource;
+  readonly verifier: SignatureVerifier;
+  /** The Cincinnati client; without it availableUpdates stays as it is and RetrievedUpdates is False. */
+  readonly updateGraph?: UpdateGraphClient;
+  /** The release installed when the cluster has none. */
+  readonly initialRelease?: ReleaseRef;
+  /** spec.channel of the ClusterVersion created when there is none. */
+  readonly channel?: string;
+  /** Update service URL; overrides spec.upstream. */
+  readonly upstream?: string;
+  /** Set spec.desiredUpdate as the ClusterVersion's auto-update policy annotation decides. */
+  readonly autoUpdate?: boolean;
+  /** Namespace of the Lease. Default openshift-cluster-version. */
+  readonly namespace?: string;
+  readonly leaderElection?: boolean | LeaderElectionSettings;
+  readonly metricsPort?: number;
+  readonly metricsHost?: string;
+  readonly onLeadershipLost?: () => void;
+  /** Reconcile interval in ms. Default 2 min × [1, 2). */
+  readonly reconcileIntervalMs?: number;
+  /** Default DEFAULT_STATUS_INTERVAL_MS. */
+  readonly statusIntervalMs?: number;
+  /** Update poller interval in ms. Default the poller's (2 min × [1, 2)). */
+  readonly updatePollIntervalMs?: number;
+  readonly applyTiming?: Partial<ApplyTiming>;
+  readonly taskBackoff?: TaskBackoff;
+  readonly initializingTaskBackoff?: TaskBackoff;
+  readonly updatingWorkers?: number;
+  readonly reconcilingWorkers?: number;
+  readonly thresholds?: StatusThresholds;
+  /** How the apply engine calls the API server. Default kubeJson; wrap it to count or fail requests. */
+  readonly request?: KubeRequester;
+  /** Floor of the controller's requeues, in ms; lower only in tests. */
+  readonly minRequeueAfterMs?: number;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+export interface ClusterVersionOperator {
+  readonly manager: Manager;
+  readonly worker: SyncWorker;
+  readonly caches: { readonly clusterVersions: Cache<ClusterVersion>; readonly clusterOperators: Cache<ClusterOperator> };
+  readonly poller?: UpdatePoller;
+}
+
+export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVersionOperatorOptions): ClusterVersionOperator {
+  const logger = options.logger ?? discardLogger;
+  const registry = new Registry();
+  const namespace = options.namespace ?? CLUSTER_VERSION_NAMESPACE;
+  const client = kubeResourceClient(kc);
+  const clusterVersions = createCache<ClusterVersion>(kc, resourcePath(CLUSTER_VERSION_RESOURCE, undefined), {
+    name: 'clusterversions',
+    fieldSelector: `metadata.name=${CLUSTER_VERSION_NAME}`,
+    logger,
+  });
+  const clusterOperators = createCache<ClusterOperator>(kc, resourcePath(CLUSTER_OPERATOR_RESOURCE, undefined), { name: 'clusteroperators', logger });
+
+  // The controller exists before the worker can report to it; `enqueue` binds late.
+  let controller: Controller | undefined;
+  const enqueue = () => controller?.enqueue({ name: CLUSTER_VERSION_NAME });
+  const statusNotifier = throttle(enqueue, options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS);
+
+  const applier = new ManifestApplier({
+    request: options.request ?? kubeRequester(kc),
+    clusterOperators,
+    owner: () => {
+      const cv = clusterVersions.store.get(CLUSTER_VERSION_NAME);
+      const uid = cv?.metadata?.uid;
+      return uid ? { apiVersion: CLUSTER_VERSION_RESOURCE.apiVersion, kind: CLUSTER_VERSION_RESOURCE.kind, name: CLUSTER_VERSION_NAME, uid } : undefined;
+    },
+    timing: options.applyTiming,
+    logger,
+  });
+  const worker = new SyncWorker({
+    acceptance: { payloads: options.payloadSource, verifier: options.verifier, architecture: goArch() },
+    apply: {
+      applier,
+      taskBackoff: options.taskBackoff,
+      initializingTaskBackoff: options.initializingTaskBackoff,
+      updatingWorkers: options.updatingWorkers,
+      reconcilingWorkers: options.reconcilingWorkers,
+    },
+    reconcileIntervalMs: options.reconcileIntervalMs,
+    onStatus: (edge) => statusNotifier(edge),
+    logger,
+    now: options.now,
+  });
+  const poller = options.updateGraph
+    ? new UpdatePoller({ client: options.updateGraph, minIntervalMs: options.updatePollIntervalMs, onChange: () => enqueue(), log: logger, now: options.now })
+    : undefined;
+
+  controller = new Controller({
+    name: 'clusterversion-controller',
+    kind: 'ClusterVersion',
+    reconcile: clusterVersionReconciler({
+      client,
+      clusterVersions: clusterVersions.store,
+      clusterOperators: clusterOperators.store,
+      worker,
+      initialRelease: options.initialRelease,
+      channel: options.channel,
+      upstream: options.upstream,
+      poller,
+      autoUpdate: options.autoUpdate,
+      thresholds: options.thresholds,
+      now: options.now,
+    }),
+    watches: [
+      watch(clusterVersions, enqueueMapped<ClusterVersion>(() => [{ name: CLUSTER_VERSION_NAME }])),
+      watch(clusterOperators, (event: StoreEvent<ClusterOperator>) => {
+        // A ClusterOperator that moved (version, Available, Degraded) may unblock a waiting update at once
+        // (clusterOperatorEventHandler); any change may change Upgradeable.
+        if (operatorMoved(event)) worker.notify();
+        return [{ name: CLUSTER_VERSION_NAME }];
+      }),
+    ],
+    minRequeueAfterMs: options.minRequeueAfterMs,
+    logger,
+    registry,
+  });
+
+  const election = options.leaderElection === true ? {} : options.leaderElection || undefined;
+  const manager = new Manager({
+    logger,
+    registry,
+    port: options.metricsPort,
+    host: options.metricsHost,
+    onLeadershipLost: options.onLeadershipLost,
+    leaderElector: election
+      ? new LeaderElector({
+          name: LEADER_ELECTION_LEASE_NAME,
+          namespace,
+          client: coordinationLeaseClient(kc, namespace, LEADER_ELECTION_LEASE_NAME),
+          ...election,
+          logger,
+          registry,
+        })
+      : undefined,
+  });
+  manager.addHealthCheck('ping', () => true);
+  manager.add(clusterVersions);
+  manager.add(clusterOperators);
+  manager.add(worker);
+  manager.add(controller);
+  if (poller) manager.add(pollerRunnable(poller));
+  return { manager, worker, caches: { clusterVersions, clusterOperators }, ...(poller ? { poller } : {}) };
+}
+
+function operatorMoved(event: StoreEvent<ClusterOperator>): boolean {
+  const signature = (co: ClusterOperator) => {
+    const conditions = co.status?.conditions ?? [];
+    const status = (type: string) => conditions.find((c) => c.type === type)?.status;
+    return JSON.stringify([co.status?.versions ?? [], status('Available'), status('Degraded')]);
+  };
+  return event.type !== 'update' || signature(event.object) !== signature(event.oldObject);
+}
+
+/** The update poller polls only on the leader: one replica asks the update service. */
+function pollerRunnable(poller: UpdatePoller): Runnable {
+  return {
+    name: 'update-poller',
+    needsLeader: true,
+    async start(signal) {
+      poller.start();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      poller.stop();
+    },
+  };
+}
+
+/**
+ * Calls `fn` at once for an edge, otherwise at most once per `intervalMs` (trailing call included), like the
+ * CVO's runThrottledStatusNotifier: progress is shown often enough without a status write per manifest.
+ */
+export function throttle(fn: () => void, intervalMs: number): (edge: boolean) => void {
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    last = performance.now();
+    fn();
+  };
+  return (edge) => {
+    const wait = last + intervalMs - performance.now();
+    if (edge || wait <= 0) fire();
+    else timer ??= setTimeout(fire, wait).unref();
+  };
+}
