@@ -10,11 +10,16 @@
 //                    (operators/machine-api/main.ts, so it can be killed and restarted alone); none: the API
 //                    server alone, no CRDs either
 //   --no-operators   the same as --operators none
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../operators/runtime/log.ts';
 import { startDevCluster, type DevClusterHandle } from './cluster.ts';
 
 const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none]\n';
+
+/** The web console's bundle (`npm run build:console`, which `npm start` runs first), served at /console/. */
+const CONSOLE_DIR = join(import.meta.dirname, '..', 'console', 'dist');
 
 const OPERATOR_MODES: readonly string[] = ['in-process', 'external', 'none'];
 
@@ -59,13 +64,18 @@ async function main(): Promise<void> {
   const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
   let cluster: DevClusterHandle;
   try {
-    cluster = await startDevCluster({ ...flags, logger });
+    cluster = await startDevCluster({ ...flags, logger, consoleDir: CONSOLE_DIR });
   } catch (err) {
     process.stderr.write(`devcluster: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
   const server = cluster.api;
   const lines = [`Dev cluster API server listening on ${server.url}`, `Kubeconfig: ${server.kubeconfigPath}`];
+  // The token rides in the fragment, which browsers never send to a server; the page moves it into sessionStorage
+  // and strips it from the address bar (console/src/auth.ts). The browser must trust the dev CA (ca.crt in the data dir).
+  lines.push(existsSync(join(CONSOLE_DIR, 'index.html'))
+    ? `Console: ${server.url}/console/${server.token ? `#token=${encodeURIComponent(server.token)}` : ''}`
+    : 'Console: not built (npm run build:console)');
   if (cluster.cloud) {
     lines.push(`Local cloud: ${cluster.cloud.url}`);
     if (cluster.operator) lines.push(`Machine API operator metrics: ${cluster.operator.manager.url}/metrics`);

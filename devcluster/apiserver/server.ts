@@ -12,6 +12,7 @@ import { AGGREGATED_CONTENT_TYPE, Discovery, wantsAggregated, type RenderedDocum
 import type { RequestContext, ServerState, UserInfo } from './handlers/context.ts';
 import { handleResource } from './handlers/resource-handler.ts';
 import { parseResourcePath } from './http/request-info.ts';
+import { isConsolePath, serveConsole } from './http/console-static.ts';
 import { sendRawJson, sendStatusError, sendText, Warnings } from './http/respond.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { OpenApiDocuments } from './openapi-documents.ts';
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   fsync?: 'always' | 'never';
   /** Whether the server completes a pod's graceful deletion itself (default: all); see InServerControllerOptions. */
   completeGracefulPodDeletion?: (pod: KubeObject) => boolean;
+  /** The built web console (console/dist): served without a token under /console/ (http/console-static.ts). */
+  consoleDir?: string;
 }
 
 export interface ApiServerHandle {
@@ -162,6 +165,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     if (path === '/healthz' || path === '/livez') return sendText(res, 200, 'ok');
     if (path === '/readyz') return ready ? sendText(res, 200, 'ok') : sendText(res, 500, '[-]embedded-apiserver not ready\nreadyz check failed');
+    // The console's static files are public (they carry no data); the API calls the page makes carry the token.
+    if (options.consoleDir !== undefined && isConsolePath(url.pathname)) return serveConsole(req, res, options.consoleDir, url.pathname);
     if (token !== undefined && !PUBLIC_PATHS.has(path) && !tokenMatches(bearerToken(req), token)) throw unauthorized();
     // /version, discovery and OpenAPI are read-only documents (GET routes only in kube-apiserver).
     if (isDocumentPath(path) && req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');

@@ -191,6 +191,7 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
   manager.add(clusterOperators);
   manager.add(worker);
   manager.add(controller);
+  manager.add(bootstrapRunnable(clusterVersions, enqueue));
   if (poller) manager.add(pollerRunnable(poller));
   return { manager, worker, caches: { clusterVersions, clusterOperators }, ...(poller ? { poller } : {}) };
 }
@@ -202,6 +203,20 @@ function operatorMoved(event: StoreEvent<ClusterOperator>): boolean {
     return JSON.stringify([co.status?.versions ?? [], status('Available'), status('Degraded')]);
   };
   return event.type !== 'update' || signature(event.object) !== signature(event.oldObject);
+}
+
+/**
+ * Reconciles once the ClusterVersion cache has synced even if it is empty: without a ClusterVersion there is no
+ * event, and creating it is the controller's first job. Added after the controller, which then already listens.
+ */
+function bootstrapRunnable(clusterVersions: Cache<ClusterVersion>, enqueue: () => void): Runnable {
+  return {
+    name: 'clusterversion-bootstrap',
+    needsLeader: true,
+    async start(signal) {
+      await clusterVersions.store.waitForSync(signal).then(enqueue, () => undefined);
+    },
+  };
 }
 
 /** The update poller polls only on the leader: one replica asks the update service. */

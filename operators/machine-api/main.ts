@@ -7,6 +7,8 @@
 //   --providers LIST           enabled providers, comma-separated (default local)
 //   --machine-concurrency N    Machines reconciled at once
 //   --log-level LEVEL          debug, info, warn or error (default info)
+//   --release-version V        the release version reported in ClusterOperator machine-api (default $RELEASE_VERSION,
+//                              else the package version)
 // SIGTERM and SIGINT stop the controllers, release the Lease (the standby takes over at once) and exit 0.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,13 +19,14 @@ import { buildMachineApiOperator } from './operator.ts';
 import type { ProviderFactory } from './providers/actuator.ts';
 import { awsProviderFactory } from './providers/aws/index.ts';
 import { azureProviderFactory } from './providers/azure/index.ts';
+import { gcpProviderFactory } from './providers/gcp/index.ts';
 import { localProviderFactory } from './providers/local/index.ts';
 
 /** The providers this build can enable, by --providers name. */
-const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory, aws: awsProviderFactory, azure: azureProviderFactory };
+const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory, aws: awsProviderFactory, gcp: gcpProviderFactory, azure: azureProviderFactory };
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const USAGE =
-  'Usage: operators/machine-api/main.ts [--kubeconfig PATH] [--namespace NS] [--metrics-port N] [--metrics-host ADDR] [--leader-elect] [--providers local,aws,gcp,azure] [--machine-concurrency N] [--log-level LEVEL]\n';
+  'Usage: operators/machine-api/main.ts [--kubeconfig PATH] [--namespace NS] [--metrics-port N] [--metrics-host ADDR] [--leader-elect] [--providers local,aws,gcp,azure] [--machine-concurrency N] [--log-level LEVEL] [--release-version V]\n';
 
 interface Flags {
   readonly kubeconfig: string | undefined;
@@ -34,6 +37,7 @@ interface Flags {
   readonly providers: ProviderFactory[];
   readonly machineConcurrency: number | undefined;
   readonly logLevel: LogLevel;
+  readonly releaseVersion: string | undefined;
   readonly help: boolean;
 }
 
@@ -49,6 +53,7 @@ function parseFlags(argv: string[]): Flags {
       providers: { type: 'string', default: 'local' },
       'machine-concurrency': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'release-version': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -79,6 +84,7 @@ function parseFlags(argv: string[]): Flags {
     providers,
     machineConcurrency: values['machine-concurrency'] === undefined ? undefined : integer('machine-concurrency', values['machine-concurrency'], 1, 1000),
     logLevel,
+    releaseVersion: values['release-version'] ?? process.env.RELEASE_VERSION,
     help: values.help,
   };
 }
@@ -117,7 +123,7 @@ async function main(): Promise<void> {
     leaderElection: flags.leaderElect,
     concurrency: { machine: flags.machineConcurrency },
     logger,
-    version: packageVersion(),
+    version: flags.releaseVersion ?? packageVersion(),
   });
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

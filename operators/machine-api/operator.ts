@@ -18,7 +18,8 @@ import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-electi
 import { discardLogger, type Logger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { kubeResourceClient, resourcePath, type ResourceClient, type ResourceRef } from '../runtime/resource-client.ts';
-import { logStatusReporter, operatorStatusRunnable, type OperatorStatusReporter } from './cluster-operator.ts';
+import { operatorStatusRunnable, type OperatorStatusReporter } from './cluster-operator.ts';
+import { clusterOperatorStatusReporter } from './cluster-operator-status.ts';
 import {
   INDEX,
   MACHINE_HEALTH_CHECKS,
@@ -80,9 +81,9 @@ export interface MachineApiOperatorOptions {
   readonly concurrency?: ConcurrencyOptions;
   readonly logger?: Logger;
   readonly now?: () => Date;
-  /** Where the operator's own status goes. Default: the log (cluster-operator.ts). */
+  /** Where the operator's own status goes. Default: the ClusterOperator `machine-api` (cluster-operator-status.ts). */
   readonly statusReporter?: OperatorStatusReporter;
-  /** The version reported as `operator` in the status. */
+  /** The release version reported as `operator` in the status. Default $RELEASE_VERSION. */
   readonly version?: string;
   /** Called when the Lease is lost while leading. Default: exit the process (runtime/manager.ts). */
   readonly onLeadershipLost?: () => void;
@@ -209,9 +210,9 @@ export function buildMachineApiOperator(kc: KubeConfig, options: MachineApiOpera
   manager.add(machineHealthCheckController(context, { ...floor, concurrency: concurrency.machineHealthCheck }));
   manager.add(
     operatorStatusRunnable({
-      reporter: options.statusReporter ?? logStatusReporter(logger),
+      reporter: options.statusReporter ?? clusterOperatorStatusReporter(context.client, { namespace }),
       stores: caches.map((c) => c.store),
-      versions: { operator: options.version ?? 'unknown' },
+      versions: { operator: options.version ?? process.env.RELEASE_VERSION ?? 'unknown' },
       logger,
     }),
   );

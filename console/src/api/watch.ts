@@ -4,7 +4,7 @@
 // event, means that version was compacted away, so the collection is listed again; other failures are shown on the
 // page and retried with capped exponential backoff.
 import type { KubeObject } from '../../../operators/runtime/watcher.ts';
-import { ApiError, isStatus, type ApiClient } from './client.ts';
+import { ApiError, isStatus, type ApiClient, type KubeStatus } from './client.ts';
 import type { ObjectCache, WatchEventType } from './object-cache.ts';
 
 /** Asked of the server so that a watch is renewed now and then even when nothing ends it. */
@@ -72,7 +72,7 @@ async function watchOnce<T extends KubeObject>(client: ApiClient, path: string, 
       for (const line of lines.push(value)) {
         const event = JSON.parse(line) as RawEvent;
         if (event.type === 'ERROR') {
-          const status = isStatus(event.object) ? event.object : undefined;
+          const status: KubeStatus | undefined = isStatus(event.object) ? (event.object as KubeStatus) : undefined;
           if (status?.code === 410) return undefined;
           throw new ApiError(status?.code ?? 500, status?.message ?? 'The watch failed', status);
         }

@@ -15,3 +15,8 @@ export function formatAge(timestamp: string | undefined, now: number): string {
 export function conditionStatus(conditions: readonly { type: string; status: string }[] | undefined, type: string): string {
   return conditions?.find((c) => c.type === type)?.status ?? '';
 }
+
+/** metadata.creationTimestamp, which the operators' generic KubeObject type does not declare. */
+export function createdAt(obj: { metadata?: object }): string | undefined {
+  return (obj.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp;
+}

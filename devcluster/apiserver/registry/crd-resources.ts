@@ -1,5 +1,6 @@
 // Turns an accepted CustomResourceDefinition into the resources it serves: one per served version, each
 // with that version's schema, printer columns and subresources (shared/reference/apiserver.md §9.3).
+import { withClusterOperatorMessage } from '../table/cluster-operator-message.ts';
 import { customResourcePrinter, evaluateJsonPath } from '../table/index.ts';
 import type { KubeObject, PrinterColumn, SchemaNode } from '../types.ts';
 import type { ServedResource } from './registry.ts';
@@ -61,7 +62,9 @@ export function crdResources(crd: KubeObject): ServedResource[] {
       returnDeletedObject: false,
       schema: version.schema?.openAPIV3Schema,
       fieldSelectors: selectable,
-      printer: customResourcePrinter(columns),
+      printer: spec.group === 'config.openshift.io' && spec.names.kind === 'ClusterOperator'
+        ? withClusterOperatorMessage(customResourcePrinter(columns))
+        : customResourcePrinter(columns),
       deprecationWarning: version.deprecated
         ? version.deprecationWarning ?? `${spec.group}/${version.name} ${spec.names.kind} is deprecated`
         : undefined,

@@ -18,6 +18,7 @@ import {
   type SimulatedOperators,
 } from '../integration.test-util.ts';
 import { buildClusterVersionOperator, type ClusterVersionOperatorOptions } from '../operator.ts';
+import { invalidPayload } from '../payload/errors.ts';
 
 const COMPONENTS = ['network', 'machine-api'];
 const CV_PATH = '/apis/config.openshift.io/v1/clusterversions/version';
@@ -121,7 +122,6 @@ describe('cluster-version operator', function () {
     operators.pin('machine-api', undefined);
     cv = await until('4.2.0 completed', completed('4.2.0'));
     assert.deepEqual(history(cv), ['Completed 4.2.0 verified=true', 'Completed 4.1.0 verified=false']);
-    assert.equal(cv.status?.history?.[1].completionTime, cv.status?.history?.[0].startedTime);
 
     await requestUpdate({ version: '4.3.0', image: releases['4.3.0'].pullSpec });
     cv = await until('4.3.0 completed', completed('4.3.0'));
@@ -182,11 +182,11 @@ describe('cluster-version operator', function () {
     {
       name: 'a malformed payload',
       prepare: () => {
-        source.failures.set(releases['4.2.0'].pullSpec, Object.assign(new (class PayloadErrorLike extends Error {})('release-manifests/release-metadata: not JSON'), {}));
+        source.failures.set(releases['4.2.0'].pullSpec, invalidPayload('release-manifests/release-metadata', 'not JSON'));
         return { image: releases['4.2.0'].pullSpec };
       },
-      reason: 'RetrievePayload',
-      message: /failure=release-manifests\/release-metadata: not JSON$/,
+      reason: 'LoadPayload',
+      message: /^Loading payload failed version="" image=".*" failure=release-manifests\/release-metadata: not JSON$/,
     },
     {
       name: 'a payload whose version is not the requested one',
@@ -238,7 +238,7 @@ describe('cluster-version operator', function () {
     await requestUpdate({ image: releases['4.2.0'].pullSpec, force: true });
     operators.pin('network', undefined);
     cv = await until('forced update completed', completed('4.2.0'));
-    assert.match(cv.status?.history?.[0].acceptedRisks ?? '', /^Forced through blocking failures: Precondition "ClusterVersionUpgradeable" failed/);
+    assert.match(cv.status?.history?.[0].acceptedRisks ?? '', /^Forced through blocking failures: .*Precondition "ClusterVersionUpgradeable" failed because of "AdminAckRequired"/s);
   });
 
   it('records a forced unsigned update as verified=false with the failure as an accepted risk', async () => {
@@ -275,6 +275,8 @@ describe('cluster-version operator', function () {
     operators.pin('machine-api', undefined);
     const cv = await until('4.2.1 completed', completed('4.2.1'));
     assert.deepEqual(history(cv), ['Completed 4.2.1 verified=true', 'Partial 4.2.0 verified=true', 'Completed 4.1.0 verified=false']);
+    // The abandoned target was closed when the new one started.
+    assert.equal(cv.status?.history?.[1].completionTime, cv.status?.history?.[0].startedTime);
   });
 
   it('blocks a minor retarget mid-update', async () => {

@@ -136,7 +136,8 @@ export function computeStatus(input: StatusInput): ClusterVersionStatus {
     versionHash: worker.versionHash || previous?.versionHash || '',
     ...(previous?.capabilities ? { capabilities: previous.capabilities } : {}),
     conditions,
-    availableUpdates: input.updates ? input.updates.updates.map(toRelease) : previous?.availableUpdates ?? null,
+    // Required but nullable; a merge patch cannot write null (it deletes), so "none known" is [].
+    availableUpdates: input.updates ? input.updates.updates.map(toRelease) : previous?.availableUpdates ?? [],
     ...(input.updates
       ? { conditionalUpdates: input.updates.conditionalUpdates.map((u) => toConditionalUpdate(u, previous?.conditionalUpdates, now)) }
       : previous?.conditionalUpdates ? { conditionalUpdates: previous.conditionalUpdates } : {}),

@@ -102,7 +102,6 @@ export function parseManifestFile(fileName: string, text: string): ReleaseManife
   const file = `${RELEASE_MANIFESTS_DIR}/${fileName}`;
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter });
-  if (!Array.isArray(docs)) return []; // an empty stream
   const name = parseManifestFileName(fileName);
   const manifests: ReleaseManifest[] = [];
   for (const doc of docs) {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle } from '../../../devcluster/apiserver/index.ts';
-import { startDevCluster, type DevClusterHandle } from '../../../devcluster/cluster.ts';
+import { startDevCluster } from '../../../devcluster/cluster.ts';
 import {
   CLUSTER_ID_LABEL,
   MACHINE_API_GROUP_VERSION,
@@ -24,7 +24,7 @@ import { listInstances, type CloudInstance } from '../../support/local-cloud-api
 export const NS = MACHINE_API_NAMESPACE;
 export const CLUSTER_ID = 'e2e';
 /** How long a fleet of a few Machines may take to settle (boot delays are 0–2 s). */
-export const SETTLE_MS = 20_000;
+const SETTLE_MS = 20_000;
 const POLL_MS = 150;
 
 /** Whatever runs the cluster (in this process or as child processes): kubectl bound to it, and the cloud's URL. */
@@ -89,7 +89,7 @@ export async function machinesOf(target: KubectlRunner, machineSet: string): Pro
   return list.items.sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
 }
 
-export async function nodesByName(target: KubectlRunner): Promise<Map<string, NodeJson>> {
+async function nodesByName(target: KubectlRunner): Promise<Map<string, NodeJson>> {
   const list = await getJson<{ items: NodeJson[] }>(target, ['nodes']);
   return new Map(list.items.map((n) => [n.metadata.name, n]));
 }
@@ -104,7 +104,7 @@ export function live(instances: readonly CloudInstance[]): CloudInstance[] {
   return instances.filter((i) => i.state === 'pending' || i.state === 'running');
 }
 
-export function isNodeReady(node: NodeJson | undefined): boolean {
+function isNodeReady(node: NodeJson | undefined): boolean {
   return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
@@ -124,7 +124,7 @@ export async function readFleet(target: E2eTarget, machineSet: string): Promise<
  * Why the fleet is not yet exactly `replicas` Running Machines, each with a Ready Node and one running instance,
  * with nothing else of the set alive; undefined once it is.
  */
-export function fleetProblem(fleet: Fleet, replicas: number): string | undefined {
+function fleetProblem(fleet: Fleet, replicas: number): string | undefined {
   const { machines, nodes, instances } = fleet;
   if (machines.length !== replicas) return `${machines.length} Machines, want ${replicas}`;
   for (const m of machines) {
@@ -152,7 +152,7 @@ export async function waitForFleet(target: E2eTarget, machineSet: string, replic
   }
 }
 
-/** Asserts that each named Machine, its Node and its instance are gone (the instance terminated), waiting for it. */
+/** Waits until each of `gone`, its Node and its instance are gone (the instance terminated). */
 export async function waitForMachinesGone(target: E2eTarget, machineSet: string, gone: readonly Machine[], timeoutMs = SETTLE_MS): Promise<void> {
   const names = new Set(gone.map((m) => m.metadata.name ?? ''));
   const nodeNames = gone.map((m) => m.status?.nodeRef?.name).filter((n): n is string => n !== undefined);
@@ -162,16 +162,6 @@ export async function waitForMachinesGone(target: E2eTarget, machineSet: string,
       && nodeNames.every((n) => !fleet.nodes.has(n))
       && fleet.instances.filter((i) => names.has(i.name)).every((i) => i.state === 'terminated');
   }, { timeoutMs, intervalMs: POLL_MS, message: `Machines ${[...names].join(', ')} with their Nodes and instances to be gone` });
-}
-
-/** Deletes a MachineSet and waits until none of its Machines, Nodes or live instances are left. */
-export async function deleteMachineSet(target: E2eTarget, machineSet: string): Promise<void> {
-  const before = await machinesOf(target, machineSet);
-  await target.kubectl(['delete', 'machineset', machineSet, '-n', NS, '--wait=false', '--ignore-not-found']);
-  await waitForMachinesGone(target, machineSet, before);
-  await waitFor(async () => (await machinesOf(target, machineSet)).length === 0 && live(await instancesOf(target, machineSet)).length === 0, {
-    timeoutMs: SETTLE_MS, intervalMs: POLL_MS, message: `every Machine and instance of ${machineSet} to be gone`,
-  });
 }
 
 /**
@@ -199,7 +189,6 @@ export function assertLinked(fleet: Fleet): void {
 }
 
 export interface InProcessCluster extends E2eTarget {
-  readonly handle: DevClusterHandle;
   /** The API server now serving (a new handle after each restart). */
   readonly api: ApiServerHandle;
   /** The operator's (and the cloud's and hollow nodes') log lines so far, parsed. */
@@ -222,7 +211,6 @@ export async function startInProcessCluster(): Promise<InProcessCluster> {
   const runner = kubectlRunner(api.kubeconfigPath, join(dataDir, 'kubectl-cache'));
   return {
     ...runner,
-    handle,
     get api() {
       return api;
     },

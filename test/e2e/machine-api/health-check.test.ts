@@ -12,6 +12,7 @@ import {
   machineSetManifest,
   machinesOf,
   NS,
+  readFleet,
   startInProcessCluster,
   waitForFleet,
   waitForMachinesGone,
@@ -84,6 +85,10 @@ describe('Machine API end to end: MachineHealthCheck', function () {
     await apply(cluster, healthCheck('outage', 1));
     await apply(cluster, machineSetManifest('outage', { replicas: 3, providerSpec: { notReadyAfterSeconds: 2 } }));
     const fleet = (await waitForFleet(cluster, 'outage', 3)).machines;
+    await waitFor(async () => {
+      const { nodes } = await readFleet(cluster, 'outage');
+      return fleet.every((m) => nodes.get(m.status?.nodeRef?.name ?? '')?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'Unknown'));
+    }, { timeoutMs: 10_000, intervalMs: 150, message: 'every Node to go Ready=Unknown' });
 
     const shorted = await waitFor(async () => {
       const mhc = await getCheck('outage');
@@ -91,11 +96,12 @@ describe('Machine API end to end: MachineHealthCheck', function () {
     }, { timeoutMs: 10_000, intervalMs: 150, message: 'the check to short-circuit with 3 Nodes NotReady' });
     const allowed = condition(shorted, 'RemediationAllowed');
     assert.equal(allowed?.reason, 'TooManyUnhealthy');
+    assert.equal(allowed?.message, 'Remediation is not allowed, the number of not started or unhealthy machines exceeds maxUnhealthy (total: 3, unhealthy: 3, maxUnhealthy: 1)');
     assert.equal(shorted.status?.expectedMachines, 3);
     assert.equal(shorted.status?.remediationsAllowed, 0);
     assert.ok((await events('MachineHealthCheck', 'outage')).some((e) => e.reason === 'RemediationRestricted' && e.type === 'Warning'), 'a RemediationRestricted event');
 
-    // Nothing is deleted while it stays short-circuited.
+    // Nothing is deleted while it stays short-circuited, though the 1 s condition timeout has long passed.
     const deadline = Date.now() + OBSERVE_MS;
     while (Date.now() < deadline) {
       const machines = await machinesOf(cluster, 'outage');

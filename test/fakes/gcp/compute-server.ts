@@ -144,6 +144,7 @@ export class GceFake {
   readonly #operations = new Map<string, StoredOperation>();
   readonly #requestIds = new Map<string, StoredOperation>();
   readonly #calls = new Map<string, number>();
+  readonly #sentRequestIds: { readonly method: string; readonly requestId: string | null }[] = [];
   #faults: PlannedFault<HttpFault>[] = [];
   #operationFaults: PlannedFault<OperationFault>[] = [];
   #nextAddress = 2;
@@ -201,7 +202,13 @@ export class GceFake {
 
   resetCounts(): void {
     this.#calls.clear();
+    this.#sentRequestIds.length = 0;
     this.tokenRequests = 0;
+  }
+
+  /** The requestId of each call of `method` since the last resetCounts, in order (null: none sent). */
+  requestIds(method: 'instances.insert' | 'instances.delete'): (string | null)[] {
+    return this.#sentRequestIds.filter((r) => r.method === method).map((r) => r.requestId);
   }
 
   /** The next `times` calls of `method` ('*' for any) answer `fault` instead. */
@@ -263,6 +270,7 @@ export class GceFake {
       const route = routeOf(req.method ?? 'GET', url.pathname);
       if (!route) throw new HttpError(404, 'notFound', `The requested URL ${url.pathname} was not found on this server.`);
       this.#calls.set(route.method, (this.#calls.get(route.method) ?? 0) + 1);
+      if (route.method === 'instances.insert' || route.method === 'instances.delete') this.#sentRequestIds.push({ method: route.method, requestId: url.searchParams.get('requestId') });
       this.#authenticate(req);
       const fault = this.#faults.find((f) => f.remaining > 0 && (f.method === '*' || f.method === route.method));
       if (fault) {

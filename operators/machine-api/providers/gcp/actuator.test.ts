@@ -95,7 +95,7 @@ function assertTransient(err: unknown): asserts err is Error {
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    clock += 10_000;
+    clock += 60_000;
     const value = await read();
     if (done(value) || Date.now() > deadline) return value;
     await sleep(10);
@@ -103,7 +103,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 /** Calls `call` again while it throws RequeueAfter, as the controller would (without its wait). */
-async function afterRequeues<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+async function afterRequeues<T>(call: () => Promise<T>, attempts = 50): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await call();
@@ -136,6 +136,7 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
   });
 
   it('creates an instance, sees it go RUNNING, and observes its providerID, addresses, labels and metadata', async function () {
+    fake.stagingMs = 300;
     const actuator = newActuator();
     const clusterID = cluster();
     const m = machine(clusterID, 'worker-a');
@@ -191,11 +192,16 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
     assert.deepEqual(fake.counts(), { 'instances.list': 1 });
   });
 
-  it('makes one instance when an insert is retried with the same requestId after a crash', async function () {
+  it('makes one instance when an insert is retried with the same requestId after a crash mid-operation', async function () {
+    fake.operationMs = 600;
     const m = machine(cluster(), 'worker-c');
-    const first = await newActuator().create(m, signal());
-    const second = await newActuator().create(m, signal());
-    assert.equal(second.providerID, first.providerID);
+    await assert.rejects(newActuator({ operationWaitMs: 50 }).create(m, signal()), RequeueAfter);
+    // A new process: no memory of the running operation. The repeated requestId answers it, so no 409.
+    const created = await newActuator().create(m, signal());
+    assert.equal(created.providerID, 'gce://test-project/us-central1-a/worker-c');
+    const [first, second] = fake.requestIds('instances.insert');
+    assert.equal(second, first);
+    assert.match(first ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(fake.count('instances.insert'), 2);
     assert.equal(stored('worker-c').length, 1);
   });
@@ -215,7 +221,7 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
   });
 
   it('waits for the insert with zoneOperations.wait and resumes an operation that outlasts one call', async function () {
-    fake.operationMs = 400;
+    fake.operationMs = 600;
     const m = machine(cluster(), 'worker-e');
     const actuator = newActuator({ operationWaitMs: 100 });
     const waiting = await rejectsWith(actuator.create(m, signal()));
@@ -237,14 +243,14 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
     await actuator.delete(m2, signal());
     assert.deepEqual(fake.counts(), { 'instances.list': 1, 'instances.delete': 1, 'zoneOperations.wait': 1, 'instances.get': 1 });
     assert.deepEqual(stored('worker-f'), []);
-    clock += 10_000;
+    clock += 60_000;
     assert.equal(await actuator.exists(m2, signal()), false);
   });
 
   it('asks to be called again while a delete operation runs, then resolves without a second delete', async function () {
     const m = machine(cluster(), 'worker-g');
     await newActuator().create(m, signal());
-    fake.operationMs = 400;
+    fake.operationMs = 600;
     const actuator = newActuator({ operationWaitMs: 100 });
     await assert.rejects(actuator.delete(m, signal()), RequeueAfter);
     assert.equal(stored('worker-g')[0].status, 'STOPPING');
@@ -314,11 +320,11 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
     const m = machine(cluster(), 'worker-tok');
     assert.equal(await actuator.exists(m, signal()), false);
     fake.revokeTokens();
-    clock += 10_000;
+    clock += 60_000;
     const err = await rejectsWith(actuator.exists(m, signal()));
     assertTransient(err);
     assert.match(err.message, /^GCE rejected the credentials on instances\.list \(HTTP 401\): .*; check the credentials Secret and the service account's roles$/);
-    clock += 10_000;
+    clock += 60_000;
     assert.equal(await actuator.exists(m, signal()), false);
     assert.equal(fake.tokenRequests, 2);
   });
@@ -355,7 +361,8 @@ describe('GCP actuator against the Compute Engine wire fake', function () {
       assert.match(err.message, message);
       const created = await actuator.create(m, signal());
       assert.equal(created.providerID, 'gce://test-project/us-central1-a/worker-q');
-      assert.equal(fake.count('instances.insert'), 2);
+      const [failed, retried] = fake.requestIds('instances.insert');
+      assert.notEqual(retried, failed);
       assert.equal(stored('worker-q').length, 1);
     });
   }

@@ -146,7 +146,7 @@ export class GcpActuator implements Actuator {
     await this.#settle(scope, 'delete', op, signal);
     const still = await this.#get(scope, signal);
     if (still && isMachineInstance(still, ref)) {
-      connection.instances.remember(ref.project, ref.zone, ref.name, still);
+      connection.instances.remember(ref, still);
       throw new RequeueAfter(this.#pollMs, `Waiting for instance ${describe(ref)} to go (${still.status ?? 'unknown status'})`);
     }
     this.#gone(scope);
@@ -222,7 +222,7 @@ export class GcpActuator implements Actuator {
       this.#running.delete(`${ref.uid}/${purpose}`);
       this.#attempts.delete(`${ref.uid}/${purpose}`);
     }
-    connection.instances.remember(ref.project, ref.zone, ref.name, undefined);
+    connection.instances.remember(ref, undefined);
   }
 
   // An insert answered 409: the name is taken. By this Machine's instance (an earlier insert whose requestId GCE
@@ -240,7 +240,7 @@ export class GcpActuator implements Actuator {
   /** The Machine's instance, as create reports it. */
   #own(scope: Scope, instance: Instance): InstanceObservation {
     const { ref, connection, spec } = scope;
-    connection.instances.remember(ref.project, ref.zone, ref.name, instance);
+    connection.instances.remember(ref, instance);
     return observe(instance, spec, ref.project);
   }
 

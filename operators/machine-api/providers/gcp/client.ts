@@ -32,7 +32,7 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const ASSERTION_LIFETIME_S = 3600;
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** instances.list page size (GCE's maximum). */
-export const LIST_PAGE_SIZE = 500;
+const LIST_PAGE_SIZE = 500;
 
 /** The parts of a service account key file this provider uses. */
 export interface ServiceAccountKey {

@@ -4,7 +4,8 @@
 // are answered by ONE paged instances.list per project+zone, filtered on the cluster's ownership label
 // (`labels.kubernetes-io-cluster-<id> = "owned"`, which MAO's instances carry too), and that listing answers every
 // further lookup in that zone for `freshnessMs`. A resync that reconciles every Machine at once costs one call per
-// zone (≈ per MachineSet: installers make one per zone), whatever the number of Machines.
+// zone (≈ per MachineSet: installers make one per zone), whatever the number of Machines, and staggered reconciles
+// cost at most one per zone per `freshnessMs`.
 //
 // An instance is the Machine's when it bears the Machine's name (GCE names are unique per zone) and its
 // machine-uid label is the Machine's UID, or it has none (an instance MAO made; MAO finds instances by name only).
@@ -16,8 +17,13 @@ import { clusterLabelKey, MACHINE_UID_LABEL, machineUidLabel } from './insert.ts
 
 /** How long lookups wait to be sent together, in ms. */
 export const DEFAULT_BATCH_WINDOW_MS = 50;
-/** How long a zone listing answers lookups, in ms: exists+update of one reconcile, or a resync burst. */
-export const DEFAULT_FRESHNESS_MS = 5_000;
+/**
+ * How long a zone listing answers lookups, in ms. It bounds the steady state to at most one list per zone per 30 s
+ * (120 an hour) whatever the number of Machines, and Machines resynced together share one. Staleness is harmless
+ * here: it is shorter than every requeue interval, create is idempotent (a stale "absent" ends in a 409 that is
+ * adopted), and delete always reads afresh.
+ */
+export const DEFAULT_FRESHNESS_MS = 30_000;
 /** A batched read that takes longer than this is abandoned (its callers get the error), in ms. */
 const READ_TIMEOUT_MS = 30_000;
 
@@ -96,7 +102,7 @@ export class InstanceCache {
    */
   lookup(ref: InstanceRef, signal: AbortSignal, options: { fresh?: boolean } = {}): Promise<Instance | undefined> {
     const snapshot = this.#snapshots.get(zoneKey(ref));
-    if (!options.fresh && snapshot && this.#now() - snapshot.at < this.#freshnessMs) return Promise.resolve(this.#resolve(ref, snapshot, undefined));
+    if (!options.fresh && snapshot && this.#now() - snapshot.at < this.#freshnessMs) return Promise.resolve(this.#resolve(ref, snapshot));
     signal.throwIfAborted();
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
@@ -116,9 +122,12 @@ export class InstanceCache {
     });
   }
 
-  /** What an insert, get or delete answered is the freshest news there is (undefined: the instance is gone). */
-  remember(project: string, zone: string, name: string, instance: Instance | undefined): void {
-    this.#remembered.set(`${project}/${zone}/${name}`, { at: this.#now(), instance });
+  /**
+   * What an insert, get or delete answered is the freshest news there is (undefined: the instance is gone), until
+   * a listing asked for later replaces it.
+   */
+  remember(ref: Pick<InstanceRef, 'project' | 'zone' | 'clusterID' | 'name'>, instance: Instance | undefined): void {
+    this.#remembered.set(instanceKey(ref), { at: this.#now(), instance });
   }
 
   async #flush(): Promise<void> {
@@ -145,17 +154,18 @@ export class InstanceCache {
       for (const waiter of waiters) waiter.reject(err);
       return;
     }
-    this.#snapshots.set(zoneKey(waiters[0].ref), snapshot);
-    for (const [name, instance] of fetched) this.remember(project, zone, name, instance);
-    for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot, fetched));
+    const key = zoneKey(waiters[0].ref);
+    this.#snapshots.set(key, snapshot);
+    for (const [remembered, r] of this.#remembered) if (remembered.startsWith(`${key}/`) && r.at <= at) this.#remembered.delete(remembered);
+    for (const [name, instance] of fetched) this.remember({ project, zone, clusterID, name }, instance);
+    for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot));
   }
 
-  // The listing, with what inserts, gets and deletes answered since laid over it.
-  #resolve(ref: InstanceRef, snapshot: Snapshot, fetched: ReadonlyMap<string, Instance | undefined> | undefined): Instance | undefined {
-    const remembered = this.#remembered.get(`${ref.project}/${ref.zone}/${ref.name}`);
-    const instance = fetched?.has(ref.name)
-      ? fetched.get(ref.name)
-      : remembered && remembered.at >= snapshot.at ? remembered.instance : snapshot.byName.get(ref.name);
+  // The listing, with what inserts, gets and deletes answered since laid over it (older news was dropped when the
+  // listing came).
+  #resolve(ref: InstanceRef, snapshot: Snapshot): Instance | undefined {
+    const remembered = this.#remembered.get(instanceKey(ref));
+    const instance = remembered ? remembered.instance : snapshot.byName.get(ref.name);
     return instance && isMachineInstance(instance, ref) ? instance : undefined;
   }
 
@@ -166,6 +176,10 @@ export class InstanceCache {
   }
 }
 
-function zoneKey(ref: InstanceRef): string {
+function zoneKey(ref: Pick<InstanceRef, 'project' | 'zone' | 'clusterID'>): string {
   return `${ref.project}/${ref.zone}/${ref.clusterID}`;
+}
+
+function instanceKey(ref: Pick<InstanceRef, 'project' | 'zone' | 'clusterID' | 'name'>): string {
+  return `${zoneKey(ref)}/${ref.name}`;
 }
