@@ -3,6 +3,7 @@
 //
 //   joining ──register──▶ posting ──(notReadyAfterSeconds)──▶ stopped (Ready=Unknown posted, Lease left to expire)
 //   joining (failToJoin) ──▶ silent                             posting ──(Node deleted)──▶ stopped
+//   posting ──reboot()──▶ shuttingDown (Ready=Unknown posted) ──▶ rebooting ──(downMs)──▶ joining (new bootID, new OS)
 //   any ──(instance no longer running)──▶ stopped
 import type { Logger } from '../../operators/runtime/log.ts';
 import type { KubeletApi } from './kubelet-api.ts';
@@ -16,9 +17,10 @@ import {
   readinessAt,
   type HollowInstance,
   type NodeCondition,
+  type NodeSoftware,
 } from './node-object.ts';
 
-export type HollowNodePhase = 'joining' | 'posting' | 'silent' | 'stopped';
+export type HollowNodePhase = 'joining' | 'posting' | 'silent' | 'shuttingDown' | 'rebooting' | 'stopped';
 
 export interface HollowNodeTiming {
   readonly leaseRenewMs: number;
@@ -41,6 +43,10 @@ export class HollowNode {
   /** Whether this run created (or took over) the Lease; until then renewing means creating. */
   #leaseEnsured = false;
   #nextStatusAt = 0;
+  /** Boots since the instance started running (the OS agent's reboots), and the OS it switched to. */
+  #boots = 0;
+  #software: NodeSoftware | undefined;
+  #bootAt = 0;
   readonly #timing: HollowNodeTiming;
 
   constructor(instance: HollowInstance, timing: HollowNodeTiming, now: number) {
@@ -74,10 +80,31 @@ export class HollowNode {
     this.#dueAt = Infinity;
   }
 
+  /**
+   * The OS agent's hook (os-agent.ts): the node reboots, into `software` when given. Its kubelet stops posting now
+   * (Ready=Unknown is written at once, as for notReadyAfterSeconds) and registers again `downMs` later with a new
+   * bootID. False when the kubelet is not up (joining, already rebooting, stopped).
+   */
+  reboot(now: number, downMs: number, software?: NodeSoftware): boolean {
+    if (this.#phase !== 'posting') return false;
+    if (software) this.#software = software;
+    this.#phase = 'shuttingDown';
+    this.#bootAt = now + downMs;
+    this.#dueAt = now;
+    return true;
+  }
+
   /** Does what is due by now (plus the batch window); never throws: a failed call is retried after retryMs. */
   async step(api: KubeletApi, now: number, log: Logger): Promise<void> {
     const horizon = now + this.#timing.batchWindowMs;
     try {
+      if (this.#phase === 'shuttingDown') return await this.#shutDown(api, now);
+      // Not within the batch window: the downtime is the update time the OS agent was given.
+      if (this.#phase === 'rebooting') {
+        if (now < this.#bootAt) return;
+        this.#boots++;
+        this.#phase = 'joining';
+      }
       if (this.#phase === 'joining') await this.#register(api, now);
       if (this.#phase !== 'posting') return;
       if (readinessAt(this.instance, horizon) === 'Unknown') return await this.#stopPosting(api, now);
@@ -94,7 +121,7 @@ export class HollowNode {
 
   async #register(api: KubeletApi, now: number): Promise<void> {
     this.#conditions = computeConditions(readinessAt(this.instance, now), new Date(now).toISOString(), this.#conditions);
-    const uid = await api.registerNode(computeNode(this.instance), computeNodeStatus(this.instance, this.#conditions));
+    const uid = await api.registerNode(computeNode(this.instance), computeNodeStatus(this.instance, this.#conditions, { count: this.#boots, software: this.#software }));
     if (this.#phase !== 'joining') return; // stopped while the call was in flight
     this.#nodeUid = uid;
     this.#phase = 'posting';
@@ -127,9 +154,20 @@ export class HollowNode {
   // What the node lifecycle controller would write once the Lease expires, written at once so that tests
   // (and MachineHealthChecks) see the node go NotReady without a controller-manager.
   async #stopPosting(api: KubeletApi, now: number): Promise<void> {
+    await this.#postUnknown(api, now);
+    this.stop();
+  }
+
+  async #shutDown(api: KubeletApi, now: number): Promise<void> {
+    await this.#postUnknown(api, now);
+    if (this.#phase !== 'shuttingDown') return; // stopped while the call was in flight
+    this.#phase = 'rebooting';
+    this.#dueAt = this.#bootAt;
+  }
+
+  async #postUnknown(api: KubeletApi, now: number): Promise<void> {
     const conditions = computeConditions('Unknown', new Date(now).toISOString(), this.#conditions);
     await api.patchNodeStatus(this.instance.nodeName, { conditions });
     this.#conditions = conditions;
-    this.stop();
   }
 }

@@ -9,4 +9,6 @@ export {
 export type { HollowNodeOptions } from './manager.ts';
 export { localCloudSource, hollowInstanceOf } from './instance-source.ts';
 export type { InstanceSource } from './instance-source.ts';
-export type { HollowInstance } from './node-object.ts';
+export type { HollowInstance, NodeSoftware } from './node-object.ts';
+export { HollowOsAgent, DEFAULT_REBOOT_SECONDS, DEFAULT_DRAIN_TIMEOUT_SECONDS } from './os-agent.ts';
+export type { OsAgentOptions } from './os-agent.ts';

@@ -14,7 +14,7 @@ import { DeadlineTimer } from '../local-cloud/deadline-timer.ts';
 import { HollowNode, type HollowNodeTiming } from './hollow-node.ts';
 import { localCloudSource, type InstanceSource } from './instance-source.ts';
 import { KubeletApi } from './kubelet-api.ts';
-import type { HollowInstance } from './node-object.ts';
+import type { HollowInstance, NodeSoftware } from './node-object.ts';
 import { awaitsStart, computeRunningPodStatus, type Pod } from './pod-status.ts';
 
 /** How often each node renews its Lease, in seconds (the kubelet's default: a quarter of the lease duration). */
@@ -110,6 +110,18 @@ export class HollowNodeManager {
 
   nodeNames(): string[] {
     return [...this.#byNodeName.keys()];
+  }
+
+  /**
+   * The OS agent's hook (os-agent.ts, the node OS update): reboots hollow node `nodeName` into `software` (same OS
+   * when omitted). It goes Ready=Unknown now and registers again after `downSeconds` with the new nodeInfo and a new
+   * bootID. False when `nodeName` is not a hollow node whose kubelet is up.
+   */
+  reboot(nodeName: string, downSeconds: number, software?: NodeSoftware): boolean {
+    const node = this.#byNodeName.get(nodeName);
+    if (!this.#run || !node || !node.reboot(Date.now(), downSeconds * 1000, software)) return false;
+    this.#timer.arm(node.dueAt);
+    return true;
   }
 
   #add(instance: HollowInstance): void {

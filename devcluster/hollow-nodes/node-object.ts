@@ -120,8 +120,24 @@ export function computeNode(instance: HollowInstance): RegisteredNode {
   };
 }
 
+/**
+ * What the booted OS reports in nodeInfo when the OS agent (os-agent.ts) has switched it; without it, the instance's
+ * osImage and this kubelet's versions.
+ */
+export interface NodeSoftware {
+  readonly osImage: string;
+  readonly kubeletVersion: string;
+  readonly containerRuntimeVersion: string;
+}
+
+/** Which boot of the instance this is (0: the first) and the OS it booted, if the OS agent switched it. */
+export interface BootInfo {
+  readonly count: number;
+  readonly software?: NodeSoftware;
+}
+
 /** The whole node status a kubelet posts at registration. */
-export function computeNodeStatus(instance: HollowInstance, conditions: readonly NodeCondition[]): Record<string, unknown> {
+export function computeNodeStatus(instance: HollowInstance, conditions: readonly NodeCondition[], boot: BootInfo = { count: 0 }): Record<string, unknown> {
   const capacity = {
     cpu: String(instance.cpu),
     'ephemeral-storage': `${EPHEMERAL_STORAGE_KI}Ki`,
@@ -148,11 +164,11 @@ export function computeNodeStatus(instance: HollowInstance, conditions: readonly
       // Stable per instance, as /etc/machine-id and the SMBIOS UUID are; the boot ID changes with each boot.
       machineID: digest(instance.id, 'machine-id').slice(0, 32),
       systemUUID: uuidOf(digest(instance.id, 'system-uuid')),
-      bootID: uuidOf(digest(instance.id, `boot-${instance.runningSince}`)),
+      bootID: uuidOf(digest(instance.id, boot.count === 0 ? `boot-${instance.runningSince}` : `boot-${instance.runningSince}-${boot.count}`)),
       kernelVersion: KERNEL_VERSION,
-      osImage: instance.osImage,
-      containerRuntimeVersion: CONTAINER_RUNTIME_VERSION,
-      kubeletVersion: KUBELET_VERSION,
+      osImage: boot.software?.osImage ?? instance.osImage,
+      containerRuntimeVersion: boot.software?.containerRuntimeVersion ?? CONTAINER_RUNTIME_VERSION,
+      kubeletVersion: boot.software?.kubeletVersion ?? KUBELET_VERSION,
       operatingSystem: 'linux',
       architecture: 'amd64',
     },

@@ -65,6 +65,9 @@ async function watchOnce<T extends KubeObject>(client: ApiClient, path: string, 
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const lines = new LineSplitter();
   let resume: string = rv;
+  // fetch aborts the body with the signal, but a body from elsewhere (a service worker, a test) may not: cancel it.
+  const onAbort = () => void reader.cancel().catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -81,6 +84,7 @@ async function watchOnce<T extends KubeObject>(client: ApiClient, path: string, 
       }
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => {});
   }
 }
