@@ -68,6 +68,7 @@ async function watchOnce<T extends KubeObject>(client: ApiClient, path: string, 
   // fetch aborts the body with the signal, but a body from elsewhere (a service worker, a test) may not: cancel it.
   const onAbort = () => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
   try {
     for (;;) {
       const { done, value } = await reader.read();

@@ -73,8 +73,8 @@ describe('Machine API end to end: the operator killed during a scale-up', functi
   it('ends with exactly N Machines and instances when killed after half the instances exist, an instance create in flight', async () => {
     await apply(target, machineSetManifest('midway', { replicas: 0, providerSpec: { bootDelaySeconds: BOOT_DELAY_S } }));
 
-    // Each cloud call answers 300 ms late, so with one Machine at a time there is always a create in flight:
-    // the kill lands between the cloud making an instance and the operator hearing of it.
+    // Each cloud call is carried out 300 ms after it arrives and one Machine is reconciled at a time, so the kill
+    // lands while a call is in the cloud's hands: a create may be carried out after the operator that sent it died.
     await setCloudFaults(target.cloudUrl, { latencyMs: 300 });
     await scale('midway', 4);
     const atKill = await waitFor(async () => {

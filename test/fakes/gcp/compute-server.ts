@@ -148,6 +148,7 @@ export class GceFake {
   #faults: PlannedFault<HttpFault>[] = [];
   #operationFaults: PlannedFault<OperationFault>[] = [];
   #nextAddress = 2;
+  readonly #listeners = new Set<(times: readonly number[]) => void>();
 
   private constructor(server: Server, endpoint: string, options: GceFakeOptions) {
     this.#server = server;
@@ -227,6 +228,16 @@ export class GceFake {
     return [...this.#instances.values()].filter((i) => i.project === project && (!zone || i.zone === zone) && visible(i, now)).map((i) => view(i, now));
   }
 
+  /**
+   * `listener(times)` hears every insert, delete and reset: what instances() shows changes now and again at each of
+   * `times` (epoch ms), as the instance's phases go by (no timers here: a watcher sets its own). The dev cluster's
+   * hollow nodes follow instances this way. Returns the unsubscribe function.
+   */
+  subscribe(listener: (times: readonly number[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** GCE keeps requestIds for a limited time; this forgets them all, so a repeated request acts again. */
   forgetRequestIds(): void {
     this.#requestIds.clear();
@@ -249,6 +260,7 @@ export class GceFake {
     this.waitTimeoutMs = 2_000;
     this.latencyMs = 0;
     this.resetCounts();
+    this.#changed([]);
   }
 
   close(): Promise<void> {
@@ -345,6 +357,7 @@ export class GceFake {
       ...(fault ? { goneAt: op.doneAt } : {}),
     };
     this.#instances.set(key(project, zone, name), stored);
+    this.#changed(stored.phases.map((p) => p.at));
     return this.#operationView(op, now);
   }
 
@@ -361,6 +374,7 @@ export class GceFake {
     if (!fault) {
       instance.phases.push({ at: now, status: 'STOPPING' });
       instance.goneAt = op.doneAt;
+      this.#changed([op.doneAt]);
     }
     return this.#operationView(op, now);
   }
@@ -474,6 +488,10 @@ export class GceFake {
     const instance = this.#instances.get(key(project, zone, name));
     if (!instance || !visible(instance, Date.now())) throw new HttpError(404, 'notFound', `The resource 'projects/${project}/zones/${zone}/instances/${name}' was not found`);
     return instance;
+  }
+
+  #changed(times: readonly number[]): void {
+    for (const listener of [...this.#listeners]) listener(times);
   }
 
   #takeOperationFault(method: string): OperationFault | undefined {

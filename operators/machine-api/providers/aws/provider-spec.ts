@@ -5,15 +5,15 @@
 // Failed Machine tells the user everything wrong with its spec. The installer writes zero values for unset
 // fields (`iops: 0`, `kmsKey: {arn: ""}`, `capacityReservationId: ""`, `metadataServiceOptions: {}`), so
 // empty strings and zero numbers mean "unset" wherever Go's omitempty would have meant the same.
-import { TerminalError } from '../../../runtime/errors.ts';
 import { MACHINE_API_GROUP_VERSION } from '../../../api/machine-v1beta1.ts';
+import { absent, boolean, integer, invalidConfiguration, list, object, oneOf, PROVIDER_SPEC_PATH, quoteAll, string } from '../spec-fields.ts';
 
 export const AWS_PROVIDER_SPEC_KIND = 'AWSMachineProviderConfig';
 /** The group older installers (OpenShift ≤ 4.x early releases) wrote; still served. */
 export const LEGACY_AWS_PROVIDER_API_VERSION = 'awsproviderconfig.openshift.io/v1beta1';
 export const AWS_PROVIDER_API_VERSIONS = [MACHINE_API_GROUP_VERSION, LEGACY_AWS_PROVIDER_API_VERSION] as const;
 
-export const PROVIDER_SPEC_PATH = 'spec.providerSpec.value';
+export { PROVIDER_SPEC_PATH } from '../spec-fields.ts';
 
 export interface AwsFilter {
   readonly name: string;
@@ -81,7 +81,7 @@ export function parseAwsProviderSpec(value: unknown): AwsMachineProviderSpec {
 
   const apiVersion = v.apiVersion;
   if (apiVersion !== undefined && !(AWS_PROVIDER_API_VERSIONS as readonly unknown[]).includes(apiVersion)) {
-    errors.push(`${at('apiVersion')}: Unsupported value: ${JSON.stringify(apiVersion)}: supported values: ${AWS_PROVIDER_API_VERSIONS.map((s) => `"${s}"`).join(', ')}`);
+    errors.push(`${at('apiVersion')}: Unsupported value: ${JSON.stringify(apiVersion)}: supported values: ${quoteAll(AWS_PROVIDER_API_VERSIONS)}`);
   }
   if (v.kind !== AWS_PROVIDER_SPEC_KIND) {
     errors.push(v.kind === undefined ? `${at('kind')}: Required value` : `${at('kind')}: Unsupported value: ${JSON.stringify(v.kind)}: supported values: "${AWS_PROVIDER_SPEC_KIND}"`);
@@ -277,87 +277,8 @@ function secretRef(raw: unknown, path: string, errors: string[]): string | undef
   return name;
 }
 
-// ---- field readers: push a field error and return undefined on a bad value -------------------------------------
-
-/** A JSON object (absent/null → undefined). With `known`, any other key is an unknown-field error. */
-function object(raw: unknown, path: string, errors: string[], known?: readonly string[]): Record<string, unknown> | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an object`);
-    return undefined;
-  }
-  const obj = raw as Record<string, unknown>;
-  if (known) for (const key of Object.keys(obj)) if (!known.includes(key)) errors.push(`unknown field "${path}.${key}"`);
-  return obj;
-}
-
-function list<T>(raw: unknown, path: string, errors: string[], item: (value: unknown, path: string) => T | undefined): T[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a list`);
-    return [];
-  }
-  const out: T[] = [];
-  raw.forEach((value, i) => {
-    const parsed = item(value, `${path}[${i}]`);
-    if (parsed !== undefined) out.push(parsed);
-  });
-  return out;
-}
-
-function absent(raw: unknown): boolean {
-  return raw === undefined || raw === null || raw === '';
-}
-
-/** A string; "" is Go's zero value and reads as unset. */
-function string(raw: unknown, path: string, errors: string[]): string | undefined {
-  if (absent(raw)) return undefined;
-  if (typeof raw !== 'string') {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a string`);
-    return undefined;
-  }
-  return raw;
-}
-
-function boolean(raw: unknown, path: string, errors: string[]): boolean | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'boolean') {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a boolean`);
-    return undefined;
-  }
-  return raw;
-}
-
-function integer(raw: unknown, path: string, min: number, max: number, errors: string[]): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an integer`);
-    return undefined;
-  }
-  if (raw < min || raw > max) {
-    errors.push(`${path}: Invalid value: ${raw}: must be between ${min} and ${max}, inclusive`);
-    return undefined;
-  }
-  return raw;
-}
-
 /** A non-negative integer where 0 means unset (the installer writes `iops: 0`). */
 function positiveOrUnset(raw: unknown, path: string, errors: string[]): number | undefined {
   const n = integer(raw, path, 0, Number.MAX_SAFE_INTEGER, errors);
   return n === 0 ? undefined : n;
-}
-
-function oneOf<T extends string>(raw: unknown, path: string, allowed: readonly T[], errors: string[]): T | undefined {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  if (!allowed.includes(raw as T)) {
-    errors.push(`${path}: Unsupported value: ${JSON.stringify(raw)}: supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`);
-    return undefined;
-  }
-  return raw as T;
-}
-
-/** An aggregate of field errors as apimachinery's ToAggregate prints it: one alone, or several in brackets. */
-function invalidConfiguration(errors: readonly string[]): TerminalError {
-  if (errors.length === 0) errors = [`${PROVIDER_SPEC_PATH}: Required value`];
-  return new TerminalError('InvalidConfiguration', errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
 }

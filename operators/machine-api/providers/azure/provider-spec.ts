@@ -8,15 +8,15 @@
 //
 // location and resourceGroup may be left to the credentials Secret (azure_region, azure_resourcegroup), as MAO
 // does; resolveAzureSpec fills them in once the Secret is read.
-import { TerminalError } from '../../../runtime/errors.ts';
 import { MACHINE_API_GROUP_VERSION } from '../../../api/machine-v1beta1.ts';
+import { absent, boolean, integer, invalidConfiguration, list, object, oneOf, PROVIDER_SPEC_PATH, quoteAll, string } from '../spec-fields.ts';
 
 export const AZURE_PROVIDER_SPEC_KIND = 'AzureMachineProviderSpec';
 /** The group older installers wrote; still served. */
 export const LEGACY_AZURE_PROVIDER_API_VERSION = 'azureproviderconfig.openshift.io/v1beta1';
 export const AZURE_PROVIDER_API_VERSIONS = [MACHINE_API_GROUP_VERSION, LEGACY_AZURE_PROVIDER_API_VERSION] as const;
 
-export const PROVIDER_SPEC_PATH = 'spec.providerSpec.value';
+export { invalidConfiguration, PROVIDER_SPEC_PATH } from '../spec-fields.ts';
 
 /** A Secret by name, in the Machine's namespace unless one is given. */
 export interface SecretRef {
@@ -122,7 +122,7 @@ export function parseAzureProviderSpec(value: unknown): AzureMachineProviderSpec
   const at = (field: string) => `${PROVIDER_SPEC_PATH}.${field}`;
 
   if (v.apiVersion !== undefined && !(AZURE_PROVIDER_API_VERSIONS as readonly unknown[]).includes(v.apiVersion)) {
-    errors.push(`${at('apiVersion')}: Unsupported value: ${JSON.stringify(v.apiVersion)}: supported values: ${AZURE_PROVIDER_API_VERSIONS.map((s) => `"${s}"`).join(', ')}`);
+    errors.push(`${at('apiVersion')}: Unsupported value: ${JSON.stringify(v.apiVersion)}: supported values: ${quoteAll(AZURE_PROVIDER_API_VERSIONS)}`);
   }
   if (v.kind !== AZURE_PROVIDER_SPEC_KIND) {
     errors.push(v.kind === undefined ? `${at('kind')}: Required value` : `${at('kind')}: Unsupported value: ${JSON.stringify(v.kind)}: supported values: "${AZURE_PROVIDER_SPEC_KIND}"`);
@@ -134,8 +134,12 @@ export function parseAzureProviderSpec(value: unknown): AzureMachineProviderSpec
   const vmSize = required(string(v.vmSize, at('vmSize'), errors), v.vmSize, at('vmSize'), errors);
   const image = parseImage(v.image, at('image'), errors);
   const osDisk = parseOsDisk(v.osDisk, at('osDisk'), errors);
-  const dataDisks = list(v.dataDisks, at('dataDisks'), errors, (item, path) => parseDataDisk(item, path, errors));
-  checkDataDisks(dataDisks, at('dataDisks'), errors);
+  const dataDiskEntries = list(v.dataDisks, at('dataDisks'), errors, (item, path) => {
+    const disk = parseDataDisk(item, path, errors);
+    return disk && { disk, path };
+  });
+  checkDataDisks(dataDiskEntries, errors);
+  const dataDisks = dataDiskEntries.map((e) => e.disk);
 
   const sshPublicKey = string(v.sshPublicKey, at('sshPublicKey'), errors);
   if (sshPublicKey !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(sshPublicKey)) errors.push(`${at('sshPublicKey')}: Invalid value: must be base64-encoded (MAO decodes it)`);
@@ -172,7 +176,7 @@ export function parseAzureProviderSpec(value: unknown): AzureMachineProviderSpec
     errors.push(`${at('osDisk.managedDisk.securityProfile.securityEncryptionType')}: Invalid value: ${JSON.stringify(osDisk.securityEncryptionType)}: only for Confidential VMs (securityProfile.settings.securityType ConfidentialVM)`);
   }
   const ultraSSDCapability = oneOf(v.ultraSSDCapability, at('ultraSSDCapability'), ENABLED_DISABLED, errors);
-  if (ultraSSDCapability === 'Disabled' && dataDisks.some((d) => d?.storageAccountType === 'UltraSSD_LRS')) {
+  if (ultraSSDCapability === 'Disabled' && dataDisks.some((d) => d.storageAccountType === 'UltraSSD_LRS')) {
     errors.push(`${at('ultraSSDCapability')}: Invalid value: "Disabled": UltraSSD_LRS data disks need the capability`);
   }
   const acceleratedNetworking = boolean(v.acceleratedNetworking, at('acceleratedNetworking'), errors) ?? false;
@@ -194,12 +198,12 @@ export function parseAzureProviderSpec(value: unknown): AzureMachineProviderSpec
     vmSize: vmSize as string,
     image,
     osDisk,
-    dataDisks: dataDisks.filter((d): d is DataDiskSpec => d !== undefined),
+    dataDisks,
     ...(sshPublicKey === undefined ? {} : { sshPublicKey }),
     publicIP,
     tags,
     ...(securityGroup === undefined ? {} : { securityGroup }),
-    applicationSecurityGroups: applicationSecurityGroups.filter((g): g is string => g !== undefined),
+    applicationSecurityGroups,
     vnet: vnet as string,
     subnet: subnet as string,
     ...(publicLoadBalancer === undefined ? {} : { publicLoadBalancer }),
@@ -328,15 +332,15 @@ function parseDataDisk(raw: unknown, path: string, errors: string[]): DataDiskSp
   };
 }
 
-function checkDataDisks(disks: readonly (DataDiskSpec | undefined)[], path: string, errors: string[]): void {
+/** Data disks are named by suffix and attached by lun: each must be unique. */
+function checkDataDisks(entries: readonly { readonly disk: DataDiskSpec; readonly path: string }[], errors: string[]): void {
   const seen = { suffix: new Set<string>(), lun: new Set<number>() };
-  disks.forEach((d, i) => {
-    if (!d) return;
-    if (seen.suffix.has(d.nameSuffix)) errors.push(`${path}[${i}].nameSuffix: Duplicate value: ${JSON.stringify(d.nameSuffix)}`);
-    if (seen.lun.has(d.lun)) errors.push(`${path}[${i}].lun: Duplicate value: ${d.lun}`);
+  for (const { disk: d, path } of entries) {
+    if (seen.suffix.has(d.nameSuffix)) errors.push(`${path}.nameSuffix: Duplicate value: ${JSON.stringify(d.nameSuffix)}`);
+    if (seen.lun.has(d.lun)) errors.push(`${path}.lun: Duplicate value: ${d.lun}`);
     seen.suffix.add(d.nameSuffix);
     seen.lun.add(d.lun);
-  });
+  }
 }
 
 function parseSecurityProfile(raw: unknown, path: string, errors: string[]): SecurityProfileSpec | undefined {
@@ -413,30 +417,6 @@ function quantity(raw: unknown, path: string, errors: string[]): number | undefi
   return Number(m[1]) / (m[2] === 'm' ? 1000 : 1);
 }
 
-// ---- field readers: push a field error and return undefined on a bad value -------------------------------------
-// (The same contract as the AWS provider's readers; both could move to a shared providers/spec-fields.ts.)
-
-/** A JSON object (absent/null → undefined). With `known`, any other key is an unknown-field error. */
-function object(raw: unknown, path: string, errors: string[], known?: readonly string[]): Record<string, unknown> | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an object`);
-    return undefined;
-  }
-  const obj = raw as Record<string, unknown>;
-  if (known) for (const key of Object.keys(obj)) if (!known.includes(key)) errors.push(`unknown field "${path}.${key}"`);
-  return obj;
-}
-
-function list<T>(raw: unknown, path: string, errors: string[], item: (value: unknown, path: string) => T | undefined): (T | undefined)[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a list`);
-    return [];
-  }
-  return raw.map((value, i) => item(value, `${path}[${i}]`));
-}
-
 function stringMap(raw: unknown, path: string, errors: string[]): Record<string, string> {
   const m = object(raw, path, errors);
   const out: Record<string, string> = {};
@@ -447,58 +427,7 @@ function stringMap(raw: unknown, path: string, errors: string[]): Record<string,
   return out;
 }
 
-function absent(raw: unknown): boolean {
-  return raw === undefined || raw === null || raw === '';
-}
-
 function required<T>(parsed: T | undefined, raw: unknown, path: string, errors: string[]): T | undefined {
   if (absent(raw)) errors.push(`${path}: Required value`);
   return parsed;
-}
-
-/** A string; "" is Go's zero value and reads as unset. */
-function string(raw: unknown, path: string, errors: string[]): string | undefined {
-  if (absent(raw)) return undefined;
-  if (typeof raw !== 'string') {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a string`);
-    return undefined;
-  }
-  return raw;
-}
-
-function boolean(raw: unknown, path: string, errors: string[]): boolean | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'boolean') {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a boolean`);
-    return undefined;
-  }
-  return raw;
-}
-
-function integer(raw: unknown, path: string, min: number, max: number, errors: string[]): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-    errors.push(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an integer`);
-    return undefined;
-  }
-  if (raw < min || raw > max) {
-    errors.push(`${path}: Invalid value: ${raw}: must be between ${min} and ${max}, inclusive`);
-    return undefined;
-  }
-  return raw;
-}
-
-function oneOf<T extends string>(raw: unknown, path: string, allowed: readonly T[], errors: string[]): T | undefined {
-  if (absent(raw)) return undefined;
-  if (!allowed.includes(raw as T)) {
-    errors.push(`${path}: Unsupported value: ${JSON.stringify(raw)}: supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`);
-    return undefined;
-  }
-  return raw as T;
-}
-
-/** An aggregate of field errors as apimachinery's ToAggregate prints it: one alone, or several in brackets. */
-export function invalidConfiguration(errors: readonly string[]): TerminalError {
-  if (errors.length === 0) errors = [`${PROVIDER_SPEC_PATH}: Required value`];
-  return new TerminalError('InvalidConfiguration', errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
 }
