@@ -210,7 +210,7 @@ export function buildMachineApiOperator(kc: KubeConfig, options: MachineApiOpera
   manager.add(machineHealthCheckController(context, { ...floor, concurrency: concurrency.machineHealthCheck }));
   manager.add(
     operatorStatusRunnable({
-      reporter: options.statusReporter ?? { report: () => new Promise((r) => setTimeout(r, 20)) },
+      reporter: options.statusReporter ?? clusterOperatorStatusReporter(context.client, { namespace }),
       stores: caches.map((c) => c.store),
       versions: { operator: options.version ?? process.env.RELEASE_VERSION ?? 'unknown' },
       logger,

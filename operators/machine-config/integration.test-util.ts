@@ -21,6 +21,7 @@ import { isNotFound } from '../runtime/errors.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
 import { createLogger } from '../runtime/log.ts';
 import { resourcePath } from '../runtime/resource-client.ts';
+import type { KubeObject } from '../runtime/watcher.ts';
 import { waitFor } from '../runtime/wait.ts';
 import { NODES, POOLS } from './context.ts';
 import { buildMachineConfigOperator } from './operator.ts';
@@ -86,6 +87,8 @@ export interface RolloutCluster {
   node(name: string): Promise<NodeObject>;
   clusterOperator(): Promise<ClusterOperator | undefined>;
   get<T>(path: string): Promise<T>;
+  /** Calls `onObject` with every state of every object at `path` (a collection) until stopped. */
+  watch<T extends KubeObject>(path: string, onObject: (obj: T) => void): { stop(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -97,18 +100,21 @@ export interface NodeRecorder {
   startOrder(config: string): string[];
   /** ms at which `node` first had desiredConfig `config`; undefined if never. */
   startedAt(node: string, config: string): number | undefined;
-  /** ms at which `node` was last seen becoming Done at `config`, Ready and schedulable. */
-  doneAt(node: string, config: string): number | undefined;
+  /**
+   * The write that last made `node` Done at `config`, Ready and schedulable: its resourceVersion (the embedded
+   * server has one counter for all objects, as etcd's revision, so it orders writes across kinds) and when it was seen.
+   */
+  doneAt(node: string, config: string): { readonly resourceVersion: number; readonly atMs: number } | undefined;
 }
 
 function nodeRecorder(cache: Cache<NodeObject>): NodeRecorder {
   let max = 0;
   const starts = new Map<string, Map<string, number>>();
-  const dones = new Map<string, Map<string, number>>();
-  const mark = (m: Map<string, Map<string, number>>, config: string, node: string, overwrite: boolean) => {
+  const dones = new Map<string, Map<string, { resourceVersion: number; atMs: number }>>();
+  const mark = <V>(m: Map<string, Map<string, V>>, config: string, node: string, value: V, overwrite: boolean) => {
     let byNode = m.get(config);
     if (!byNode) m.set(config, (byNode = new Map()));
-    if (overwrite || !byNode.has(node)) byNode.set(node, Date.now());
+    if (overwrite || !byNode.has(node)) byNode.set(node, value);
   };
   cache.subscribe((event) => {
     // The store already holds the new state: each event is one transition of one node.
@@ -117,10 +123,10 @@ function nodeRecorder(cache: Cache<NodeObject>): NodeRecorder {
     const a = event.object.metadata?.annotations ?? {};
     const name = event.object.metadata?.name ?? '';
     const desired = a['machineconfiguration.openshift.io/desiredConfig'];
-    if (desired) mark(starts, desired, name, false);
+    if (desired) mark(starts, desired, name, Date.now(), false);
     if (desired && a['machineconfiguration.openshift.io/currentConfig'] === desired && !isUnavailableForTest(event.object)) {
       const before = event.type === 'update' ? event.oldObject : undefined;
-      if (!before || isUnavailableForTest(before)) mark(dones, desired, name, true);
+      if (!before || isUnavailableForTest(before)) mark(dones, desired, name, { resourceVersion: Number(event.object.metadata?.resourceVersion), atMs: Date.now() }, true);
     }
   });
   return {
@@ -202,6 +208,18 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
     },
     async patchPool(name, spec) {
       await kubeJson(kc, resourcePath(POOLS, undefined, name), { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec } });
+    },
+    watch<T extends KubeObject>(path: string, onObject: (obj: T) => void) {
+      const cache = createCache<T>(kc, path, { name: 'test-watch', logger: quiet });
+      cache.subscribe((event) => onObject(event.object));
+      const abort = new AbortController();
+      const done = cache.start(abort.signal);
+      return {
+        async stop() {
+          abort.abort();
+          await done;
+        },
+      };
     },
     pool: (name) => get<MachineConfigPool>(resourcePath(POOLS, undefined, name)),
     node: (name) => get<NodeObject>(resourcePath(NODES, undefined, name)),

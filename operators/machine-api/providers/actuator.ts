@@ -2,7 +2,7 @@
 // reports what it observed; the Machine controller alone writes Machine status. Errors follow
 // operators/runtime/errors.ts: TerminalError (reason "InvalidConfiguration" and a field path in the message) ends
 // in phase Failed; RequeueAfter is an expected wait; anything else is transient and backs off.
-import type { Machine, NodeAddress } from '../../api/machine-v1beta1.ts';
+import type { Machine, MachineSet, NodeAddress } from '../../api/machine-v1beta1.ts';
 
 /** What a provider saw of a machine's instance. */
 export interface InstanceObservation {
@@ -17,6 +17,18 @@ export interface InstanceObservation {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * What one Machine of a MachineSet brings to the cluster, for the cluster-autoscaler's scale from zero: the
+ * MachineSet capacity controller writes it as machine.openshift.io/vCPU, memoryMb and GPU
+ * (shared/reference/machine-api.md §1.8).
+ */
+export interface InstanceTypeCapacity {
+  readonly vCPU: number;
+  /** MiB. */
+  readonly memoryMb: number;
+  readonly GPU: number;
+}
+
 export interface Actuator {
   /**
    * Creates the machine's instance. Idempotent: keyed by the Machine's UID, so a retry after a crash between
@@ -29,6 +41,12 @@ export interface Actuator {
   update(machine: Machine, signal: AbortSignal): Promise<InstanceObservation>;
   /** Deletes the instance and what belongs to it; resolves only once it is gone (or throws RequeueAfter). */
   delete(machine: Machine, signal: AbortSignal): Promise<void>;
+  /**
+   * The capacity of the instance type in `machineSet`'s template, asked of the cloud with the template's
+   * credentials; undefined when the type is unknown. Optional: a provider without it leaves MachineSets without
+   * capacity annotations (the autoscaler then cannot scale them up from zero).
+   */
+  instanceTypeCapacity?(machineSet: MachineSet, signal: AbortSignal): Promise<InstanceTypeCapacity | undefined>;
 }
 
 /** What a provider may use from the cluster: Secrets named in its providerSpec (credentials, user data). */

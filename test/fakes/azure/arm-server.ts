@@ -129,6 +129,7 @@ export class AzureArmFake {
   #operationFaults: Array<{ match: CallMatch; error: { code: string; message: string } }> = [];
   #held: CallMatch | undefined;
   #nextIp = 4;
+  readonly #listeners = new Set<() => void>();
 
   private constructor(server: Server, endpoint: string, caPem: string, certDir: string, principal: FakePrincipal) {
     this.#server = server;
@@ -188,6 +189,17 @@ export class AzureArmFake {
     if (!r) throw new Error(`no resource ${id}`);
     if (state.provisioningState) r.properties.provisioningState = state.provisioningState;
     if (state.powerState) r.properties.__powerState = state.powerState;
+    this.#changed();
+  }
+
+  /**
+   * `listener()` hears every change of a stored resource (a PUT, a DELETE, an operation ending, setVmState), from
+   * inside the call that made it. ARM's state only moves inside requests, so this is every change; the dev
+   * cluster's hollow nodes follow VMs this way. Returns the unsubscribe function.
+   */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The next `times` calls matching `match` get `fault` instead of an answer. */
@@ -416,6 +428,7 @@ export class AzureArmFake {
     // Creating a VM also makes its OS disk; existing state (vmId, IPs) survives an update.
     resource.properties.provisioningState = existing ? 'Updating' : 'Creating';
     this.#resources.set(id.toLowerCase(), resource);
+    this.#changed();
     const operation = this.#startOperation(id, 'put', parsed);
     return { status: existing ? 200 : 201, body: wire(resource, false), headers: this.#operationHeaders(operation, parsed) };
   }
@@ -430,6 +443,7 @@ export class AzureArmFake {
     }
     if (r.properties.provisioningState !== 'Deleting') {
       r.properties.provisioningState = 'Deleting';
+      this.#changed();
       const operation = this.#startOperation(r.id, 'delete', parsed);
       return { status: 202, headers: this.#operationHeaders(operation, parsed) };
     }
@@ -533,6 +547,15 @@ export class AzureArmFake {
   }
 
   #finish(operation: Operation): void {
+    this.#applyOutcome(operation);
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  #applyOutcome(operation: Operation): void {
     const key = operation.resourceId.toLowerCase();
     const r = this.#resources.get(key);
     if (operation.outcome) {

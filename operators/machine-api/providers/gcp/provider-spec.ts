@@ -6,15 +6,17 @@
 // (reconciler.go validateMachine, restartPolicyToBool, validateGuestAccelerators), plus Compute Engine's own
 // syntax for names, labels and network tags, so a spec GCE would refuse fails before any API call. Go's zero
 // values ("" and 0) read as unset, as omitempty would have made them.
-import { TerminalError } from '../../../runtime/errors.ts';
+import type { TerminalError } from '../../../runtime/errors.ts';
 import { MACHINE_API_GROUP_VERSION } from '../../../api/machine-v1beta1.ts';
+import * as fields from '../spec-fields.ts';
+import { PROVIDER_SPEC_PATH, quoteAll } from '../spec-fields.ts';
 
 export const GCP_PROVIDER_SPEC_KIND = 'GCPMachineProviderSpec';
 /** The group older installers wrote; still served. */
 export const LEGACY_GCP_PROVIDER_API_VERSION = 'gcpprovider.openshift.io/v1beta1';
 export const GCP_PROVIDER_API_VERSIONS = [MACHINE_API_GROUP_VERSION, LEGACY_GCP_PROVIDER_API_VERSION] as const;
 
-export const PROVIDER_SPEC_PATH = 'spec.providerSpec.value';
+export { PROVIDER_SPEC_PATH } from '../spec-fields.ts';
 
 export interface KmsKeyReference {
   readonly name: string;
@@ -313,44 +315,17 @@ class FieldReader {
     return this.#errors.some((e) => e.startsWith(path) || e.startsWith(`unknown field "${path}`));
   }
 
-  /** A JSON object (absent/null → undefined). With `known`, any other key is an unknown-field error. */
+  // The shared readers (../spec-fields.ts), collecting into this reader's errors.
   object(raw: unknown, path: string, known?: readonly string[]): Record<string, unknown> | undefined {
-    if (raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an object`);
-      return undefined;
-    }
-    const obj = raw as Record<string, unknown>;
-    if (known) for (const key of Object.keys(obj)) if (!known.includes(key)) this.error(`unknown field "${path}.${key}"`);
-    return obj;
+    return fields.object(raw, path, this.#errors, known);
   }
 
   list<T>(raw: unknown, path: string, item: (value: unknown, path: string) => T | undefined): T[] {
-    if (raw === undefined || raw === null) return [];
-    if (!Array.isArray(raw)) {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a list`);
-      return [];
-    }
-    const out: T[] = [];
-    raw.forEach((value, i) => {
-      const parsed = item(value, `${path}[${i}]`);
-      if (parsed !== undefined) out.push(parsed);
-    });
-    return out;
+    return fields.list(raw, path, this.#errors, item);
   }
 
-  /** A string ("" reads as unset) that matches `pattern` when given. */
   string(raw: unknown, path: string, pattern?: RegExp): string | undefined {
-    if (raw === undefined || raw === null || raw === '') return undefined;
-    if (typeof raw !== 'string') {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a string`);
-      return undefined;
-    }
-    if (pattern && !pattern.test(raw)) {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must match ${pattern.source}`);
-      return undefined;
-    }
-    return raw;
+    return fields.string(raw, path, this.#errors, pattern);
   }
 
   /** `value`, or a Required error at `path` when it is absent and nothing else was reported there. */
@@ -360,34 +335,15 @@ class FieldReader {
   }
 
   boolean(raw: unknown, path: string): boolean | undefined {
-    if (raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'boolean') {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must be a boolean`);
-      return undefined;
-    }
-    return raw;
+    return fields.boolean(raw, path, this.#errors);
   }
 
   integer(raw: unknown, path: string, min: number, max: number): number | undefined {
-    if (raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-      this.error(`${path}: Invalid value: ${JSON.stringify(raw)}: must be an integer`);
-      return undefined;
-    }
-    if (raw < min || raw > max) {
-      this.error(`${path}: Invalid value: ${raw}: must be between ${min} and ${max}, inclusive`);
-      return undefined;
-    }
-    return raw;
+    return fields.integer(raw, path, min, max, this.#errors);
   }
 
   oneOf<T extends string>(raw: unknown, path: string, allowed: readonly T[]): T | undefined {
-    if (raw === undefined || raw === null || raw === '') return undefined;
-    if (!allowed.includes(raw as T)) {
-      this.error(`${path}: Unsupported value: ${JSON.stringify(raw)}: supported values: ${quoteAll(allowed)}`);
-      return undefined;
-    }
-    return raw as T;
+    return fields.oneOf(raw, path, allowed, this.#errors);
   }
 
   secretRef(raw: unknown, path: string): string | undefined {
@@ -412,11 +368,6 @@ class FieldReader {
 
   /** Every error, as apimachinery's ToAggregate prints it: one alone, or several in brackets. */
   invalidConfiguration(): TerminalError {
-    const errors = this.#errors.length > 0 ? this.#errors : [`${PROVIDER_SPEC_PATH}: Required value`];
-    return new TerminalError('InvalidConfiguration', errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
+    return fields.invalidConfiguration(this.#errors);
   }
-}
-
-function quoteAll(values: readonly string[]): string {
-  return values.map((v) => `"${v}"`).join(', ');
 }

@@ -2,13 +2,14 @@
 // cluster's local cloud, reached over HTTP. Every instance is found by its Machine's UID (the clientToken on
 // create, the machineUID tag on reads), never by a providerID the Machine may not have recorded yet, so a
 // crash between the cloud call and the status write neither leaks an instance nor makes a second one.
-import type { Machine } from '../../../api/machine-v1beta1.ts';
+import type { Machine, MachineSet } from '../../../api/machine-v1beta1.ts';
 import { INSTANCE_TYPE_LABEL, MACHINE_API_GROUP_VERSION, REGION_LABEL, ZONE_LABEL } from '../../../api/machine-v1beta1.ts';
 import { RequeueAfter } from '../../../runtime/errors.ts';
-import type { Actuator, InstanceObservation } from '../actuator.ts';
+import type { Actuator, InstanceObservation, InstanceTypeCapacity } from '../actuator.ts';
 import { LocalCloudApiError, LocalCloudClient, type LocalInstance } from './client.ts';
 import { toActuatorError } from './errors.ts';
 import { InstanceCache, MACHINE_UID_TAG, type InstanceCacheOptions } from './instance-cache.ts';
+import { LOCAL_INSTANCE_TYPES } from './instance-types.ts';
 import { parseLocalProviderSpec } from './provider-spec.ts';
 
 /** The environment variable that gives the local cloud's endpoint when no option does. */
@@ -77,6 +78,12 @@ export class LocalActuator implements Actuator {
       }
     }
     throw new RequeueAfter(this.#options.deletePollMs ?? DEFAULT_DELETE_POLL_MS, `Waiting for instance ${instance.id} to terminate`);
+  }
+
+  /** The capacity of the template's instance type, from the local cloud's documented types: no cloud call. */
+  async instanceTypeCapacity(machineSet: MachineSet): Promise<InstanceTypeCapacity | undefined> {
+    const spec = parseLocalProviderSpec(machineSet.spec?.template?.spec?.providerSpec?.value);
+    return LOCAL_INSTANCE_TYPES[spec.instanceType];
   }
 
   #lookup(machine: Machine, signal: AbortSignal): Promise<LocalInstance | undefined> {

@@ -11,6 +11,7 @@ export type { LocalMachineProviderSpec } from './provider-spec.ts';
 export { LocalCloudClient, LocalCloudApiError, LocalCloudNetworkError } from './client.ts';
 export type { LocalInstance, LocalInstanceSpec, LocalInstanceState } from './client.ts';
 export { DEFAULT_FRESHNESS_MS, DEFAULT_MAX_BATCH, MACHINE_UID_TAG } from './instance-cache.ts';
+export { LOCAL_INSTANCE_TYPES } from './instance-types.ts';
 
 /** A factory whose actuators share `options` (endpoint, timings); the endpoint defaults to LOCAL_CLOUD_ENDPOINT. */
 export function createLocalProviderFactory(options: LocalActuatorOptions = {}): ProviderFactory {

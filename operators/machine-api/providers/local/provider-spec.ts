@@ -1,15 +1,15 @@
 // LocalMachineProviderSpec: the providerSpec.value the local provider serves. Parsed strictly: an unknown or
 // mistyped field is a TerminalError (reason InvalidConfiguration, so the Machine goes Failed) naming the full
-// field path, in Kubernetes' field-error wording (apimachinery pkg/util/validation/field/errors.go).
-import { TerminalError } from '../../../runtime/errors.ts';
+// field path, in Kubernetes' field-error wording (apimachinery pkg/util/validation/field/errors.go). Its readers
+// are its own, not ../spec-fields.ts's: this spec is never written by the installer, so "" and null are errors
+// here, not Go zero values meaning unset.
 import { MACHINE_API_GROUP_VERSION } from '../../../api/machine-v1beta1.ts';
+import { invalidConfiguration, PROVIDER_SPEC_PATH as PATH } from '../spec-fields.ts';
 
 export const LOCAL_PROVIDER_SPEC_KIND = 'LocalMachineProviderSpec';
 export const DEFAULT_INSTANCE_TYPE = 'local.medium';
 export const DEFAULT_REGION = 'local';
 export const DEFAULT_ZONE = 'local-a';
-
-const PATH = 'spec.providerSpec.value';
 
 export interface LocalMachineProviderSpec {
   readonly instanceType: string;
@@ -76,11 +76,6 @@ export function parseLocalProviderSpec(value: unknown): LocalMachineProviderSpec
     ...(read.notReadyAfterSeconds === undefined ? {} : { notReadyAfterSeconds: read.notReadyAfterSeconds as number }),
     failToJoin: (read.failToJoin as boolean | undefined) ?? false,
   };
-}
-
-/** An aggregate of field errors as apimachinery's ToAggregate prints it: one alone, or several in brackets. */
-function invalidConfiguration(errors: readonly string[]): TerminalError {
-  return new TerminalError('InvalidConfiguration', errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
 }
 
 function optionalString(raw: unknown, path: string, errors: string[]): string | undefined {
