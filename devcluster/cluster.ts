@@ -9,13 +9,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { MACHINE_API_NAMESPACE } from '../operators/api/machine-v1beta1.ts';
 import { buildMachineApiOperator, type MachineApiOperator } from '../operators/machine-api/operator.ts';
+import type { ProviderFactory } from '../operators/machine-api/providers/actuator.ts';
 import { createLocalProviderFactory } from '../operators/machine-api/providers/local/index.ts';
 import { errorMessage, isAlreadyExists } from '../operators/runtime/errors.ts';
 import { kubeJson } from '../operators/runtime/kube-http.ts';
 import { discardLogger, type Logger } from '../operators/runtime/log.ts';
 import { waitFor } from '../operators/runtime/wait.ts';
 import { startApiServer, type ApiServerHandle, type ApiServerOptions } from './apiserver/index.ts';
-import { HollowNodeManager, type HollowNodeOptions } from './hollow-nodes/index.ts';
+import { HollowNodeManager, type HollowNodeOptions, type InstanceSource } from './hollow-nodes/index.ts';
 import { startLocalCloud, type LocalCloudHandle, type StartLocalCloudOptions } from './local-cloud/index.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', 'crds');
@@ -34,6 +35,12 @@ export interface DevClusterOptions extends ApiServerOptions {
   readonly inProcessOperator?: boolean;
   /** Port of the operator's /metrics, /healthz and /readyz. Default 0 (a free one). */
   readonly operatorMetricsPort?: number;
+  /**
+   * Machines run on an emulated AWS, GCP or Azure (test/e2e/clouds/emulators.ts, `npm start -- --cloud aws`) instead
+   * of the local cloud, which then does not start: the hollow kubelets follow `source`, and the in-process operator
+   * gets `provider`, already pointed at the emulator. Default: the local cloud.
+   */
+  readonly emulatedCloud?: { readonly provider: ProviderFactory; readonly source: InstanceSource };
   /** Local cloud timings (terminateDelayMs, …). */
   readonly cloud?: Pick<StartLocalCloudOptions, 'terminateDelayMs' | 'terminatedRetentionMs'>;
   readonly hollowNodes?: Omit<HollowNodeOptions, 'logger'>;
@@ -52,8 +59,9 @@ export interface DevClusterHandle {
   readonly api: ApiServerHandle;
   /** Credentials of the API server's kubeconfig (api.kubeconfigPath). */
   readonly kubeConfig: KubeConfig;
-  /** Undefined with `operators: false`, as is the one below. */
+  /** Undefined with `operators: false` or an emulatedCloud. */
   readonly cloud: LocalCloudHandle | undefined;
+  /** Undefined with `operators: false`. */
   readonly hollowNodes: HollowNodeManager | undefined;
   /** Undefined with `operators: false` or `inProcessOperator: false`. */
   readonly operator: RunningOperator | undefined;
@@ -130,17 +138,18 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
     await applyMachineApiCrds(kubeConfig);
     await ensureNamespace(kubeConfig, MACHINE_API_NAMESPACE);
 
-    const cloud = await startLocalCloud({ dataDir: options.dataDir, ephemeral: options.ephemeral, ...options.cloud, logger: logger.child('local-cloud') });
-    stops.push(() => cloud.stop());
+    const emulated = options.emulatedCloud;
+    const cloud = emulated ? undefined : await startLocalCloud({ dataDir: options.dataDir, ephemeral: options.ephemeral, ...options.cloud, logger: logger.child('local-cloud') });
+    if (cloud) stops.push(() => cloud.stop());
     const hollowNodes = new HollowNodeManager({ ...options.hollowNodes, logger: logger.child('hollow-nodes') });
-    await hollowNodes.start(kubeConfig, cloud.cloud);
+    await hollowNodes.start(kubeConfig, emulated?.source ?? cloud!.cloud);
     stops.push(() => hollowNodes.stop());
     if (options.inProcessOperator === false) return { api, kubeConfig, cloud, hollowNodes, operator: undefined, stop: stopAll };
 
     // The provider gets the cloud's URL directly rather than through LOCAL_CLOUD_ENDPOINT: the environment is
     // shared by everything in this process (tests start several clusters).
     const built = buildMachineApiOperator(kubeConfig, {
-      providers: [createLocalProviderFactory({ endpoint: cloud.url })],
+      providers: [emulated?.provider ?? createLocalProviderFactory({ endpoint: cloud!.url })],
       metricsPort: options.operatorMetricsPort ?? 0,
       logger: logger.child('machine-api-operator'),
       version: packageVersion(),

@@ -10,18 +10,25 @@
 //                    (operators/machine-api/main.ts, so it can be killed and restarted alone); none: the API
 //                    server alone, no CRDs either
 //   --no-operators   the same as --operators none
+//   --cloud NAME     where Machines run: local (default: the local cloud), or an emulated aws (moto_server, which
+//                    must be on PATH, behind the EC2 fault proxy), gcp or azure (wire fakes in this process). The
+//                    emulators are the test fakes (test/e2e/clouds/emulators.ts), loaded only for this flag; they
+//                    keep nothing across restarts. The credentials Secrets are created and an example MachineSet is
+//                    written to the data dir; the endpoints are printed.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../operators/runtime/log.ts';
+import type { EmulatedCloud } from '../test/e2e/clouds/emulators.ts';
 import { startDevCluster, type DevClusterHandle } from './cluster.ts';
 
-const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none]\n';
+const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none] [--cloud local|aws|gcp|azure]\n';
 
 /** The web console's bundle (`npm run build:console`, which `npm start` runs first), served at /console/. */
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'console', 'dist');
 
 const OPERATOR_MODES: readonly string[] = ['in-process', 'external', 'none'];
+const CLOUDS = ['local', 'aws', 'gcp', 'azure'] as const;
 
 function parseFlags(argv: string[]) {
   const { values } = parseArgs({
@@ -34,6 +41,7 @@ function parseFlags(argv: string[]) {
       'repair-store': { type: 'boolean', default: false },
       'no-operators': { type: 'boolean', default: false },
       operators: { type: 'string', default: 'in-process' },
+      cloud: { type: 'string', default: 'local' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -42,9 +50,12 @@ function parseFlags(argv: string[]) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port}" is not a port number`);
   const mode = values['no-operators'] ? 'none' : values.operators;
   if (!OPERATOR_MODES.includes(mode)) throw new Error(`--operators: "${mode}" is not one of ${OPERATOR_MODES.join(', ')}`);
+  const cloud = CLOUDS.find((c) => c === values.cloud);
+  if (!cloud) throw new Error(`--cloud: "${values.cloud}" is not one of ${CLOUDS.join(', ')}`);
+  if (cloud !== 'local' && mode === 'none') throw new Error(`--cloud ${cloud} needs the Machine API (--operators in-process or external)`);
   return {
     dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'],
-    operators: mode !== 'none', inProcessOperator: mode === 'in-process', help: values.help,
+    operators: mode !== 'none', inProcessOperator: mode === 'in-process', cloudName: cloud, help: values.help,
   };
 }
 
@@ -63,9 +74,18 @@ async function main(): Promise<void> {
   // The components log JSON lines to stderr, like the API server, so stdout stays the instructions below.
   const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`) });
   let cluster: DevClusterHandle;
+  let emulated: EmulatedCloud | undefined;
+  let cloudLines: string[] = [];
   try {
-    cluster = await startDevCluster({ ...flags, logger, consoleDir: CONSOLE_DIR });
+    const { cloudName, ...options } = flags;
+    const emulators = cloudName === 'local' ? undefined : await import('../test/e2e/clouds/emulators.ts');
+    emulated = await emulators?.startEmulatedCloud(cloudName as EmulatedCloud['name']);
+    cluster = await startDevCluster({ ...options, emulatedCloud: emulated, logger, consoleDir: CONSOLE_DIR });
+    if (emulators && emulated) {
+      cloudLines = await emulators.prepareDevClusterCloud(emulated, cluster.kubeConfig, { dataDir: flags.dataDir, kubeconfigPath: cluster.api.kubeconfigPath, externalOperator: !flags.inProcessOperator });
+    }
   } catch (err) {
+    await emulated?.stop();
     process.stderr.write(`devcluster: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
@@ -76,7 +96,10 @@ async function main(): Promise<void> {
   lines.push(existsSync(join(CONSOLE_DIR, 'index.html'))
     ? `Console: ${server.url}/console/${server.token ? `#token=${encodeURIComponent(server.token)}` : ''}`
     : 'Console: not built (npm run build:console)');
-  if (cluster.cloud) {
+  if (emulated) {
+    if (cluster.operator) lines.push(`Machine API operator metrics: ${cluster.operator.manager.url}/metrics`);
+    lines.push('', ...cloudLines);
+  } else if (cluster.cloud) {
     lines.push(`Local cloud: ${cluster.cloud.url}`);
     if (cluster.operator) lines.push(`Machine API operator metrics: ${cluster.operator.manager.url}/metrics`);
     else lines.push('', 'Start the Machine API operator:', `  LOCAL_CLOUD_ENDPOINT=${cluster.cloud.url} npm run operator:machine-api -- --kubeconfig ${server.kubeconfigPath} --metrics-port 0`);
@@ -106,7 +129,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`Received ${signal}, stopping\n`);
-    cluster.stop().then(() => process.exit(0), (err: unknown) => {
+    cluster.stop().then(() => emulated?.stop()).then(() => process.exit(0), (err: unknown) => {
       process.stderr.write(`devcluster: error while stopping: ${(err as Error).message}\n`);
       process.exit(1);
     });

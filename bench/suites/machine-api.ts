@@ -4,6 +4,7 @@
 // on a fresh server of the same kind. Goal: within 2× the floor, idle CPU under 2% of a core.
 // The dev cluster (API server, local cloud, hollow kubelets) runs in one child process and the operator, started
 // from its own main.ts, in another (bench/machine-api/processes.ts), so /proc gives the operator's CPU and memory.
+// Timed runs that other processes disturbed are repeated on fresh clusters (FLOOR_ATTEMPTS, OPERATOR_ATTEMPTS).
 // Environment (bench/main.ts passes only suite names):
 //   BENCH_MACHINES=N        replicas (default 1000)
 //   BENCH_IDLE_SECONDS=N    length of the idle CPU window (default 60)
@@ -14,7 +15,7 @@ import { BACKGROUND_WARNING_PERCENT, quietWaiter, withCpuShares, type CpuShares 
 import { FLOOR_CONCURRENCY, FLOOR_REQUESTS_PER_MACHINE, runFloor } from '../machine-api/floor.ts';
 import { ClusterChild, OperatorChild } from '../machine-api/processes.ts';
 import { totalOf, type RequestCounts } from '../machine-api/request-verbs.ts';
-import { createIdleMachineSet, runScaleUp } from '../machine-api/scale-up.ts';
+import { createIdleMachineSet, runScaleUp, type ScaleUpRun } from '../machine-api/scale-up.ts';
 import { summarize } from '../stats.ts';
 import type { Figure, SuiteResult } from '../suite.ts';
 
@@ -30,6 +31,12 @@ const LEASE_RENEW_SECONDS = 40;
 const IDLE_SETTLE_MS = 5_000;
 const SCALE_TIMEOUT_MS = 15 * 60_000;
 const QUIET_BUDGET_MS = 30_000;
+/**
+ * These machines are shared: a timed run that other processes disturbed (more than BACKGROUND_WARNING_PERCENT of a
+ * core) is repeated on a fresh cluster, at most this many runs in all; the last one is reported (marked ! if disturbed).
+ */
+const FLOOR_ATTEMPTS = 5;
+const OPERATOR_ATTEMPTS = 3;
 const GOAL_RATIO = 2;
 const GOAL_IDLE_CPU_PERCENT = 2;
 const MIB = 2 ** 20;
@@ -58,7 +65,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const suspect = (cpu: CpuShares) => (cpu.otherPercent > BACKGROUND_WARNING_PERCENT ? { suspect: true } : {});
+const disturbed = (cpu: CpuShares): boolean => cpu.otherPercent > BACKGROUND_WARNING_PERCENT;
+const suspect = (cpu: CpuShares) => (disturbed(cpu) ? { suspect: true } : {});
 
 /** Requests per Machine by verb and resource, largest first, for the JSON detail. */
 function perMachine(counts: RequestCounts): Record<string, number> {
@@ -76,38 +84,58 @@ interface Timings {
 }
 
 function timingFigures(variant: string, run: Timings, cpu: CpuShares, extra: Figure['detail'] = {}): Figure[] {
-  const perMachine = summarize(run.perMachineMs.map((ms) => ms / 1000));
+  const latency = summarize(run.perMachineMs.map((ms) => ms / 1000));
   return [
     { figure: `seconds until ${MACHINES} Running with a nodeRef`, variant, value: run.seconds, unit: 's', ...suspect(cpu), detail: { ...cpu, ...extra } },
     { figure: 'seconds until the first one', variant, value: run.firstSeconds, unit: 's' },
-    { figure: 'per-Machine time to Running, p50', variant, value: perMachine.p50, unit: 's', detail: { mean: perMachine.mean, max: perMachine.max } },
-    { figure: 'per-Machine time to Running, p95', variant, value: perMachine.p95, unit: 's' },
+    { figure: 'per-Machine time to Running, p50', variant, value: latency.p50, unit: 's', detail: { mean: latency.mean, max: latency.max } },
+    { figure: 'per-Machine time to Running, p95', variant, value: latency.p95, unit: 's' },
   ];
 }
 
+/** The attempts of a timed run, for the JSON: "21.3 s (other 53%)". */
+function attemptNote(seconds: number, cpu: CpuShares): string {
+  return `${seconds.toFixed(1)} s (other ${cpu.otherPercent}%)`;
+}
+
 async function floorFigures(waitForQuiet: () => Promise<void>): Promise<Figure[]> {
-  const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS);
-  progress(`[floor] cluster pid ${cluster.pid}; ${MACHINES} Machines, Nodes and statuses, in flight: ${JSON.stringify(FLOOR_CONCURRENCY)}`);
-  try {
-    await waitForQuiet();
-    const clusterCpu = cluster.cpuSeconds();
-    const run = await withCpuShares(() => cluster.cpuSeconds(), () => runFloor(kubeConfigOf(cluster), MACHINES));
-    const clusterCpuSeconds = cluster.cpuSeconds() - clusterCpu;
+  const attempts: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS);
+    progress(`[floor] cluster pid ${cluster.pid}; ${MACHINES} Machines, Nodes and statuses, in flight: ${JSON.stringify(FLOOR_CONCURRENCY)}`);
+    let measured;
+    try {
+      await waitForQuiet();
+      const clusterCpu = cluster.cpuSeconds();
+      const run = await withCpuShares(() => cluster.cpuSeconds(), () => runFloor(kubeConfigOf(cluster), MACHINES));
+      measured = { run, clusterCpuSeconds: cluster.cpuSeconds() - clusterCpu };
+    } finally {
+      await cluster.stop();
+    }
+    const { run, clusterCpuSeconds } = measured;
     progress(`[floor] ${run.seconds.toFixed(1)} s (server ${run.cpu.serverPercent}%, client ${run.cpu.loadGeneratorPercent}%, other ${run.cpu.otherPercent}%)`);
+    attempts.push(attemptNote(run.seconds, run.cpu));
+    if (disturbed(run.cpu) && attempt < FLOOR_ATTEMPTS) continue;
     return [
-      ...timingFigures(FLOOR, run, run.cpu, { clusterCpuSeconds }),
+      ...timingFigures(FLOOR, run, run.cpu, { clusterCpuSeconds, attempts: attempts.join(', ') }),
       { figure: 'API requests per Machine', variant: FLOOR, value: run.requests / MACHINES, unit: '1', detail: { total: run.requests } },
     ];
-  } finally {
-    await cluster.stop();
   }
 }
 
-async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figure[]> {
+interface OperatorScaleUp {
+  readonly cluster: ClusterChild;
+  readonly operator: OperatorChild;
+  readonly run: ScaleUpRun & { readonly cpu: CpuShares };
+  readonly clusterCpuSeconds: number;
+  readonly rssAtZero: number;
+}
+
+/** A fresh cluster and operator, scaled up; both keep running for the idle figures, unless the scale-up fails. */
+async function scaleUpOnce(waitForQuiet: () => Promise<void>): Promise<OperatorScaleUp> {
   const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS);
   const operator = OperatorChild.start({ cluster: cluster.ready, cpuProfileDir });
   progress(`[operator] cluster pid ${cluster.pid}, operator pid ${operator.pid}${cpuProfileDir ? ` (CPU profile in ${cpuProfileDir})` : ''}, log ${operator.logPath}`);
-  let failed = true;
   try {
     const kc = kubeConfigOf(cluster);
     await createIdleMachineSet(kc);
@@ -119,22 +147,42 @@ async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figur
       () => runScaleUp(kc, operator, MACHINES, SCALE_TIMEOUT_MS, (line) => progress(`[operator] ${line}`)),
     );
     const clusterCpuSeconds = cluster.cpuSeconds() - clusterCpu;
-    const apiTotal = totalOf(run.apiRequests);
-    progress(`[operator] ${run.seconds.toFixed(1)} s, ${apiTotal} API requests (cluster + operator ${run.cpu.serverPercent}%, other ${run.cpu.otherPercent}%)`);
+    progress(`[operator] ${run.seconds.toFixed(1)} s, ${totalOf(run.apiRequests)} API requests (cluster + operator ${run.cpu.serverPercent}%, other ${run.cpu.otherPercent}%)`);
+    return { cluster, operator, run, clusterCpuSeconds, rssAtZero };
+  } catch (err) {
+    await operator.stop({ keepLog: true });
+    await cluster.stop();
+    throw err;
+  }
+}
 
+async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figure[]> {
+  const attempts: string[] = [];
+  let scaled: OperatorScaleUp;
+  for (let attempt = 1; ; attempt++) {
+    scaled = await scaleUpOnce(waitForQuiet);
+    attempts.push(attemptNote(scaled.run.seconds, scaled.run.cpu));
+    if (!disturbed(scaled.run.cpu) || attempt === OPERATOR_ATTEMPTS) break;
+    await scaled.operator.stop({ keepLog: false });
+    await scaled.cluster.stop();
+  }
+  const { cluster, operator, run, clusterCpuSeconds, rssAtZero } = scaled;
+  let failed = true;
+  try {
     await sleep(IDLE_SETTLE_MS);
     const idleStart = { operator: operator.cpuSeconds(), cluster: cluster.cpuSeconds(), requests: await operator.requests() };
     progress(`[operator] idle for ${IDLE_SECONDS} s`);
     await sleep(IDLE_SECONDS * 1000);
     const idleCpuPercent = ((operator.cpuSeconds() - idleStart.operator) / IDLE_SECONDS) * 100;
     const clusterIdlePercent = ((cluster.cpuSeconds() - idleStart.cluster) / IDLE_SECONDS) * 100;
-    const idleRequests = totalOf((await operator.requests()).api) - totalOf(idleStart.requests.api);
     const rss = operator.rssBytes();
     const report = await operator.requests();
+    const idleRequests = totalOf(report.api) - totalOf(idleStart.requests.api);
     progress(`[operator] idle CPU ${idleCpuPercent.toFixed(2)}% of a core, RSS ${(rss / MIB).toFixed(0)} MiB`);
     failed = false;
+    const apiTotal = totalOf(run.apiRequests);
     return [
-      ...timingFigures(OPERATOR, run, run.cpu, { clusterCpuSeconds, allMachinesCreatedSeconds: run.allCreatedSeconds }),
+      ...timingFigures(OPERATOR, run, run.cpu, { clusterCpuSeconds, allMachinesCreatedSeconds: run.allCreatedSeconds, attempts: attempts.join(', ') }),
       {
         figure: 'API requests per Machine',
         variant: OPERATOR,

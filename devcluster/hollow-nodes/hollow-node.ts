@@ -46,6 +46,7 @@ export class HollowNode {
   /** Boots since the instance started running (the OS agent's reboots), and the OS it switched to. */
   #boots = 0;
   #software: NodeSoftware | undefined;
+  #downMs = 0;
   #bootAt = 0;
   readonly #timing: HollowNodeTiming;
 
@@ -89,7 +90,7 @@ export class HollowNode {
     if (this.#phase !== 'posting') return false;
     if (software) this.#software = software;
     this.#phase = 'shuttingDown';
-    this.#bootAt = now + downMs;
+    this.#downMs = downMs;
     this.#dueAt = now;
     return true;
   }
@@ -161,7 +162,9 @@ export class HollowNode {
   async #shutDown(api: KubeletApi, now: number): Promise<void> {
     await this.#postUnknown(api, now);
     if (this.#phase !== 'shuttingDown') return; // stopped while the call was in flight
+    // Down for downMs from the moment the node is seen NotReady.
     this.#phase = 'rebooting';
+    this.#bootAt = now + this.#downMs;
     this.#dueAt = this.#bootAt;
   }
 

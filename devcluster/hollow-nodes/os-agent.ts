@@ -72,7 +72,6 @@ interface AgentNode extends KubeObject {
 }
 
 interface AgentState {
-  readonly kc: KubeConfig;
   readonly client: ResourceClient;
   readonly recorder: Recorder;
   readonly nodes: Cache<AgentNode>;
@@ -112,7 +111,6 @@ export class HollowOsAgent {
     const kc = typeof kubeconfig === 'string' ? loadKubeConfig(kubeconfig) : kubeconfig;
     const logger = this.#log;
     const state: AgentState = {
-      kc,
       client: kubeResourceClient(kc),
       recorder: createRecorder(kc, { component: AGENT_EVENT_COMPONENT, logger, now: this.#now }),
       nodes: createCache<AgentNode>(kc, resourcePath(NODES, undefined), { name: 'os-agent-nodes', logger }),
@@ -190,8 +188,9 @@ export class HollowOsAgent {
         return {};
       }
       if (!booted) {
+        if (!ready) return {}; // rebooting (or down for another reason): the node's return re-queues it
+        // Asked to reboot a moment ago and the cache does not show the node going down yet: not a second reboot.
         if (reboot?.config === desired && now - reboot.atMs < this.#rebootMs + 5_000) return { requeueAfterMs: 100 };
-        if (!ready) return {}; // down for another reason: the node's return re-queues it
         if (!node.spec?.unschedulable) {
           await this.#patch(s, req.name, { spec: { unschedulable: true } });
           return {};

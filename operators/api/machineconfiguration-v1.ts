@@ -8,7 +8,7 @@
 import type { ConditionStatus } from '../runtime/conditions.ts';
 import type { KubeObject } from '../runtime/watcher.ts';
 import type { MaintenanceWindow } from '../cluster-version/updates/auto-update.ts';
-import type { ApiResource, LabelSelector } from './machine-v1beta1.ts';
+import type { ApiResource, LabelSelector, ObjectReference } from './machine-v1beta1.ts';
 
 // ---- group, version, resources --------------------------------------------------------------------------------
 
@@ -119,7 +119,6 @@ export const REQUIRED_FOR_UPGRADE_LABEL = 'operator.machineconfiguration.openshi
  */
 export const FLEET_REQUIRED_FOR_UPGRADE_LABEL = 'machine-fleet.io/required-for-upgrade';
 export const WORKER_ROLE_LABEL = 'node-role.kubernetes.io/worker';
-export const MASTER_ROLE_LABEL = 'node-role.kubernetes.io/master';
 /** The label nodes are ordered by within a pool (§5.3). */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
@@ -134,17 +133,6 @@ export const DEFAULT_CANARY_NODES = 1;
 export const DEFAULT_CANARY_SOAK_SECONDS = 300;
 /** Default osUpdate.nodeReadyTimeoutSeconds: a node not Ready this long after its update began is rolled back. */
 export const DEFAULT_NODE_READY_TIMEOUT_SECONDS = 600;
-
-/** corev1.ObjectReference as MachineConfigPoolStatusConfiguration embeds it. */
-export interface ObjectReference {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly fieldPath?: string;
-}
 
 /** spec.configuration / status.configuration: the rendered config and the MachineConfigs it was merged from. */
 export interface MachineConfigPoolStatusConfiguration extends ObjectReference {

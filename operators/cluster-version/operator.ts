@@ -20,6 +20,8 @@ import { createCache, type Cache, type StoreEvent } from '../runtime/cache.ts';
 import { Controller, watch } from '../runtime/controller.ts';
 import { enqueueMapped } from '../runtime/handlers.ts';
 import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-election.ts';
+import { isNotFound } from '../runtime/errors.ts';
+import { kubeJson } from '../runtime/kube-http.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
 import { Manager, type Runnable } from '../runtime/manager.ts';
 import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
@@ -30,6 +32,8 @@ import { clusterVersionReconciler } from './clusterversion/controller.ts';
 import type { StatusThresholds } from './clusterversion/status.ts';
 import { SyncWorker } from './clusterversion/sync-worker.ts';
 import type { PayloadSource, ReleaseRef, SignatureVerifier, UpdateGraphClient } from './contracts.ts';
+import type { ConfigMap } from './signatures/config-maps.ts';
+import type { ReadConfigMaps } from './signatures/verifier.ts';
 import { goArch } from './updates/client.ts';
 import { UpdatePoller } from './updates/poller.ts';
 
@@ -225,10 +229,29 @@ function pollerRunnable(poller: UpdatePoller): Runnable {
     name: 'update-poller',
     needsLeader: true,
     async start(signal) {
+      // Started after a stop was asked for (the lease came late): an 'abort' event that already fired never comes again.
+      if (signal.aborted) return;
       poller.start();
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       poller.stop();
     },
+  };
+}
+
+/**
+ * signatures/verifier.ts ReadConfigMaps over the API: one ConfigMap by name (none when it does not exist), or a
+ * list by label selector.
+ */
+export function kubeConfigMapReader(kc: KubeConfig): ReadConfigMaps {
+  return async ({ namespace, name, labelSelector }, signal) => {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+    if (name === undefined) return (await kubeJson<{ items: ConfigMap[] }>(kc, path, { query: { labelSelector }, signal })).items;
+    try {
+      return [await kubeJson<ConfigMap>(kc, `${path}/${encodeURIComponent(name)}`, { signal })];
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
   };
 }
 

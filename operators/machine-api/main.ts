@@ -7,8 +7,8 @@
 //   --providers LIST           enabled providers, comma-separated (default local)
 //   --machine-concurrency N    Machines reconciled at once
 //   --log-level LEVEL          debug, info, warn or error (default info)
-//   --release-version V        the release version reported in ClusterOperator machine-api (default $RELEASE_VERSION,
-//                              else the package version)
+//   --release-version V        the release this operator belongs to (default $RELEASE_VERSION): when set, it reports
+//                              ClusterOperator machine-api at this version, which the cluster-version operator waits on
 // SIGTERM and SIGINT stop the controllers, release the Lease (the standby takes over at once) and exit 0.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -123,7 +123,8 @@ async function main(): Promise<void> {
     leaderElection: flags.leaderElect,
     concurrency: { machine: flags.machineConcurrency },
     logger,
-    version: flags.releaseVersion ?? packageVersion(),
+    version: packageVersion(),
+    releaseVersion: flags.releaseVersion,
   });
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -18,7 +18,7 @@ import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-electi
 import { discardLogger, type Logger } from '../runtime/log.ts';
 import { Manager } from '../runtime/manager.ts';
 import { kubeResourceClient, resourcePath, type ResourceClient, type ResourceRef } from '../runtime/resource-client.ts';
-import { operatorStatusRunnable, type OperatorStatusReporter } from './cluster-operator.ts';
+import { logStatusReporter, operatorStatusRunnable, type OperatorStatusReporter } from './cluster-operator.ts';
 import { clusterOperatorStatusReporter } from './cluster-operator-status.ts';
 import {
   INDEX,
@@ -35,6 +35,7 @@ import {
 import { drainController } from './drain/controller.ts';
 import { machineController } from './machine/controller.ts';
 import { machineHealthCheckController } from './machinehealthcheck/controller.ts';
+import { machineSetCapacityController } from './machineset/capacity-annotations.ts';
 import { machineSetController } from './machineset/controller.ts';
 import { nodeLinkController } from './nodelink/controller.ts';
 import { machineApiMetrics } from './metrics.ts';
@@ -81,10 +82,15 @@ export interface MachineApiOperatorOptions {
   readonly concurrency?: ConcurrencyOptions;
   readonly logger?: Logger;
   readonly now?: () => Date;
-  /** Where the operator's own status goes. Default: the ClusterOperator `machine-api` (cluster-operator-status.ts). */
+  /** Where the operator's own status goes. Default: ClusterOperator `machine-api` with a release version, else the log. */
   readonly statusReporter?: OperatorStatusReporter;
-  /** The release version reported as `operator` in the status. Default $RELEASE_VERSION. */
+  /** The version reported as `operator` in the status when no release version is known. */
   readonly version?: string;
+  /**
+   * The release this operator was rolled out with (--release-version, default $RELEASE_VERSION). When known, the
+   * operator reports ClusterOperator `machine-api` at this version, which the cluster-version operator gates on.
+   */
+  readonly releaseVersion?: string;
   /** Called when the Lease is lost while leading. Default: exit the process (runtime/manager.ts). */
   readonly onLeadershipLost?: () => void;
   /** Floor of every controller's requeues, in ms; lower only in tests. */
@@ -208,11 +214,13 @@ export function buildMachineApiOperator(kc: KubeConfig, options: MachineApiOpera
   manager.add(nodeLinkController(context, { ...floor, concurrency: concurrency.nodeLink }));
   manager.add(machineSetController(context, { ...floor, concurrency: concurrency.machineSet, maxInFlight: concurrency.machineSetWritesInFlight }));
   manager.add(machineHealthCheckController(context, { ...floor, concurrency: concurrency.machineHealthCheck }));
+  manager.add(machineSetCapacityController(context, floor));
+  const releaseVersion = options.releaseVersion ?? process.env.RELEASE_VERSION;
   manager.add(
     operatorStatusRunnable({
-      reporter: options.statusReporter ?? clusterOperatorStatusReporter(context.client, { namespace }),
+      reporter: options.statusReporter ?? (releaseVersion ? clusterOperatorStatusReporter(context.client, { namespace }) : logStatusReporter(logger)),
       stores: caches.map((c) => c.store),
-      versions: { operator: options.version ?? process.env.RELEASE_VERSION ?? 'unknown' },
+      versions: { operator: releaseVersion ?? options.version ?? 'unknown' },
       logger,
     }),
   );

@@ -52,6 +52,9 @@ export function osImageUrlData(release: TestRelease): Record<string, string> {
   };
 }
 
+/** The per-node update time of the tests, in seconds. */
+export const REBOOT_SECONDS = 0.2;
+
 export interface TestNodeSpec {
   readonly name: string;
   readonly zone: string;
@@ -153,15 +156,20 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
   kc.loadFromFile(server.api.kubeconfigPath);
   await installMachineCrds(kc);
   await kubeJson(kc, '/api/v1/namespaces', { method: 'POST', body: { metadata: { name: MACHINE_CONFIG_OPERATOR_NAMESPACE } } });
-  const quiet = createLogger({ sink: () => {} });
+  // MC_TEST_LOG=1 shows the warnings and errors of the operator, the agent and the hollow nodes.
+  const testLogger = createLogger({
+    sink: (line) => {
+      if (process.env.MC_TEST_LOG && /"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`);
+    },
+  });
   const cloud = new LocalCloud({ terminateDelayMs: 10 });
-  const nodes = new HollowNodeManager({ leaseRenewSeconds: 0.2, statusReportSeconds: 60, logger: quiet });
+  const nodes = new HollowNodeManager({ leaseRenewSeconds: 0.2, statusReportSeconds: 60, logger: testLogger });
   // One at a time, so that creation timestamps (oldest first) follow the list order.
   for (const spec of options.nodes) {
     cloud.create({ clientToken: `uid-${spec.name}`, name: spec.name, tags: {}, spec: { instanceType: 'local.small', region: 'local', zone: spec.zone } });
   }
   await nodes.start(kc, cloud);
-  const nodeCache = createCache<NodeObject>(kc, resourcePath(NODES, undefined), { name: 'test-nodes', logger: quiet });
+  const nodeCache = createCache<NodeObject>(kc, resourcePath(NODES, undefined), { name: 'test-nodes', logger: testLogger });
   const stopCache = new AbortController();
   const cacheDone = nodeCache.start(stopCache.signal);
   const recorder = nodeRecorder(nodeCache);
@@ -169,7 +177,7 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
     timeoutMs: 5_000, message: 'hollow nodes to be Ready',
   });
   recorder.resetMaxUnavailable(); // registering nodes are NotReady until their first status post
-  const agent = new HollowOsAgent(nodes, { rebootSeconds: options.rebootSeconds ?? 0.3, drainTimeoutSeconds: options.drainTimeoutSeconds ?? 30, drainRetrySeconds: 0.1, logger: quiet });
+  const agent = new HollowOsAgent(nodes, { rebootSeconds: options.rebootSeconds ?? REBOOT_SECONDS, drainTimeoutSeconds: options.drainTimeoutSeconds ?? 30, drainRetrySeconds: 0.1, logger: testLogger });
   await agent.start(kc);
   const operators = new Set<RunningOperator>();
   const cmPath = `/api/v1/namespaces/${MACHINE_CONFIG_OPERATOR_NAMESPACE}/configmaps`;
@@ -178,7 +186,7 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
   const cluster: RolloutCluster = {
     server, kc, cloud, nodes, agent, recorder, get,
     async startOperator() {
-      const { manager } = buildMachineConfigOperator(kc, { version: 'test', logger: quiet, minRequeueAfterMs: 20 });
+      const { manager } = buildMachineConfigOperator(kc, { version: 'test', logger: testLogger, minRequeueAfterMs: 20 });
       const stop = new AbortController();
       const done = manager.start(stop.signal);
       const running: RunningOperator = {
@@ -210,7 +218,7 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
       await kubeJson(kc, resourcePath(POOLS, undefined, name), { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec } });
     },
     watch<T extends KubeObject>(path: string, onObject: (obj: T) => void) {
-      const cache = createCache<T>(kc, path, { name: 'test-watch', logger: quiet });
+      const cache = createCache<T>(kc, path, { name: 'test-watch', logger: testLogger });
       cache.subscribe((event) => onObject(event.object));
       const abort = new AbortController();
       const done = cache.start(abort.signal);

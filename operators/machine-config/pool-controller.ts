@@ -17,7 +17,6 @@ import {
   ROLLBACK_REASON_ANNOTATION,
   ROLLED_BACK_FROM_ANNOTATION,
   STATE_ANNOTATION,
-  type MachineConfigPool,
 } from '../api/machineconfiguration-v1.ts';
 import { Controller, watch, type Reconciler } from '../runtime/controller.ts';
 import { isAlreadyExists } from '../runtime/errors.ts';
@@ -98,7 +97,7 @@ function reconcilePool(ctx: MachineConfigContext, expectations: DesiredExpectati
   return async (req, { log }) => {
     const cached = caches.pools.store.get(req.name);
     if (!cached) return {};
-    const pool = withKind(cached, MACHINE_CONFIG_POOL_RESOURCE.apiVersion, MACHINE_CONFIG_POOL_RESOURCE.kind);
+    let pool = withKind(cached, MACHINE_CONFIG_POOL_RESOURCE.apiVersion, MACHINE_CONFIG_POOL_RESOURCE.kind);
     const now = ctx.now();
     const event = (input: EventInput, obj: KubeObject = pool) => ctx.recorder.record(obj, input);
 
@@ -120,7 +119,8 @@ function reconcilePool(ctx: MachineConfigContext, expectations: DesiredExpectati
       }
       if (!pool.spec?.paused && target !== name) {
         log.info('Setting the pool configuration', { from: target, to: name });
-        await client.patch(POOLS, undefined, req.name, 'application/merge-patch+json', { spec: { configuration: { name, source: [] } } });
+        // The answer is the pool the status is written against (new resourceVersion and generation).
+        pool = (await client.patch(POOLS, undefined, req.name, 'application/merge-patch+json', { spec: { configuration: { name, source: [] } } })) as typeof pool;
         event({ type: 'Normal', reason: 'SetDesiredConfig', note: `Pool ${req.name} targets MachineConfig ${name} (release ${parsed.target.releaseVersion})`, action: 'Render' });
         target = name;
         targetConfig = rendered;

@@ -48,7 +48,7 @@ export function computePoolStatus(input: PoolStatusInput): MachineConfigPoolStat
     ...degraded.map((n) => describeNodeFailure(n, target)),
     ...plan.stuck.filter((s) => !degraded.some((n) => n.name === s.node)).map((s) => `Node ${s.node}: ${s.message}`),
   ];
-  if (nodeMessages.length > 0) set('NodeDegraded', 'True', `${nodeMessages.length} nodes are reporting degraded status on sync`, nodeMessages.join(', '));
+  if (nodeMessages.length > 0) set('NodeDegraded', 'True', `${nodeMessages.length} nodes are reporting degraded status on sync`, nodeMessages.join('; '));
   else set('NodeDegraded', 'False', '', '');
   if (input.renderError !== undefined) set('RenderDegraded', 'True', 'RenderFailed', input.renderError);
   else set('RenderDegraded', 'False', '', '');

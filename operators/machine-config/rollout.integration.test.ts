@@ -1,13 +1,14 @@
 // The machine-config operator against the embedded API server with hollow nodes and their OS agent: a release's
 // OS image reaches every node within maxUnavailable, across an operator restart; a drain blocked by a
 // PodDisruptionBudget is reported with the pod; a node failing after its update is rolled back and stops the pool;
-// pause/resume; the canary soak. Reboots take 0.3 s, so a test takes a few seconds.
+// pause/resume; the canary soak. Reboots take REBOOT_SECONDS (0.2 s), so a test takes one to three seconds.
 import assert from 'node:assert/strict';
 import type { ClusterOperator } from '../api/config-v1.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
 import { waitFor } from '../runtime/wait.ts';
 import {
   osImageName,
+  REBOOT_SECONDS,
   RELEASE_4_1,
   RELEASE_4_2,
   startRolloutCluster,
@@ -17,6 +18,9 @@ import {
 } from './integration.test-util.ts';
 
 type Json = any;
+
+/** The canary soak of the canary test, in seconds (the CRD takes whole seconds). */
+const SOAK_SECONDS = 1;
 
 const operatorVersion = (co: ClusterOperator | undefined) => co?.status?.versions?.find((v) => v.name === 'operator')?.version;
 const condition = (obj: Json, type: string) => obj?.status?.conditions?.find((c: Json) => c.type === type);
@@ -176,7 +180,7 @@ describe('machine-config operator with hollow nodes', function () {
     assert.equal(condition(co, 'Upgradeable').reason, 'DegradedPool');
     assert.equal(operatorVersion(co), '4.1.0');
     // Several update times later, nothing else has started.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, 3 * REBOOT_SECONDS * 1000));
     assert.deepEqual(cluster.recorder.startOrder(target), ['w-a-1']);
     assert.equal((await cluster.pool('worker')).status?.updatedMachineCount, 0);
 
@@ -198,7 +202,7 @@ describe('machine-config operator with hollow nodes', function () {
     await waitFor(() => cluster.recorder.startOrder(target).length === 1, { message: 'the first node to start' });
     await cluster.patchPool('worker', { paused: true });
     await waitFor(() => cluster.recorder.doneAt('w-a-1', target), { message: 'the started node to finish' });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, 3 * REBOOT_SECONDS * 1000));
     assert.deepEqual(cluster.recorder.startOrder(target), ['w-a-1'], 'no node starts while paused');
     const paused = await cluster.pool('worker');
     assert.deepEqual([condition(paused, 'Updating').status, condition(paused, 'Updating').reason], ['False', 'Paused']);
@@ -214,7 +218,7 @@ describe('machine-config operator with hollow nodes', function () {
       nodes: [{ name: 'w-a-1', zone: 'zone-a' }, { name: 'w-a-2', zone: 'zone-a' }, { name: 'w-b-1', zone: 'zone-b' }, { name: 'w-b-2', zone: 'zone-b' }],
     });
     await cluster.startOperator();
-    const old = await installedOn41(cluster, { maxUnavailable: 2, canary: { nodes: 1, soakSeconds: 1 } });
+    const old = await installedOn41(cluster, { maxUnavailable: 2, canary: { nodes: 1, soakSeconds: SOAK_SECONDS } });
     const target = await targetAfterUpgrade(cluster, old);
     await waitFor(() => cluster.recorder.doneAt('w-a-1', target), { message: 'the canary to finish' });
     const soaking = await cluster.pool('worker');
@@ -226,7 +230,7 @@ describe('machine-config operator with hollow nodes', function () {
     const order = cluster.recorder.startOrder(target);
     assert.equal(order[0], 'w-a-1');
     for (const name of order.slice(1)) {
-      assert.ok(cluster.recorder.startedAt(name, target)! >= canaryReadySince + 1_000, `${name} started after the soak`);
+      assert.ok(cluster.recorder.startedAt(name, target)! >= canaryReadySince + SOAK_SECONDS * 1000, `${name} started after the soak`);
     }
     assert.equal(cluster.recorder.maxUnavailable(), 2, 'after the soak the rest go two at a time');
   });

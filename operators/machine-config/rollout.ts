@@ -12,6 +12,7 @@
 import {
   DEFAULT_CANARY_NODES,
   DEFAULT_CANARY_SOAK_SECONDS,
+  DEFAULT_MAX_UNAVAILABLE,
   DEFAULT_NODE_READY_TIMEOUT_SECONDS,
   type MachineConfigPool,
   type PoolMaintenanceWindow,
@@ -102,7 +103,7 @@ const PERCENT = /^(\d+)%$/;
  */
 export function resolveMaxUnavailable(value: number | string | undefined, poolSize: number): MaxUnavailableResult {
   let n: number;
-  if (value === undefined) n = 1;
+  if (value === undefined) n = DEFAULT_MAX_UNAVAILABLE;
   else if (typeof value === 'number') n = value;
   else {
     const m = PERCENT.exec(value.trim());

@@ -11,6 +11,7 @@ import { discardLogger, type Logger } from './log.ts';
 import type { Runnable } from './manager.ts';
 import { runtimeMetrics, type ReconcileResultLabel, type RuntimeMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
+import { whenAborted } from './wait.ts';
 
 export type { Request } from './handlers.ts';
 
@@ -139,7 +140,7 @@ export class Controller implements Runnable {
         }));
       }
       this.#log.info('Starting workers', { workerCount: this.#options.concurrency ?? 1 });
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await whenAborted(signal);
     } catch (err) {
       if (!signal.aborted) throw err;
     } finally {

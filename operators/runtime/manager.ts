@@ -78,7 +78,8 @@ export class Manager {
   async start(signal: AbortSignal): Promise<void> {
     const stopAll = new AbortController();
     const onAbort = () => stopAll.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     let failure: unknown;
     const fail = (name: string) => (err: unknown) => {
       if (failure === undefined) failure = err;

@@ -62,3 +62,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Resolves once `signal` aborts, at once when it already has: an 'abort' listener added after the fact never
+ * fires, which would leave a late-started runnable waiting forever on a shutdown that already happened.
+ */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

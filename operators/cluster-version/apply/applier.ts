@@ -234,6 +234,7 @@ export class ManifestApplier {
     const first = check();
     if (!first) return;
     if (first.effect !== 'None' && first.effect !== 'FailAfterInterval') throw first;
+    signal.throwIfAborted();
     let last: UpdateError | undefined = first;
     await new Promise<void>((resolve) => {
       let unsubscribe: (() => void) | undefined;

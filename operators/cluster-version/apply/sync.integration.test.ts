@@ -163,6 +163,21 @@ describe('applyPayload', function () {
     assert.ok(await getObject(cluster.kc, `/apis/${group}/v1/widgets/w1`));
   });
 
+  it('costs one request per manifest in reconciling mode when nothing drifts, and none per ClusterOperator gate', async () => {
+    const [a, b] = [unique('kappa'), unique('lambda')];
+    await reportOperator(cluster.kc, a, { version: '4.1.0' });
+    await reportOperator(cluster.kc, b, { version: '4.1.0' });
+    const payload = demoPayload('4.1.0', [a, b]);
+    assert.equal((await applyPayload({ payload, state: 'Updating', attempt: 0 }, options(), stop.signal)).completed, true);
+    const counting = countingRequester(kubeRequester(cluster.kc));
+    const applier = new ManifestApplier({ request: counting.request, clusterOperators: operators, owner: () => OWNER });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      assert.equal((await applyPayload({ payload, state: 'Reconciling', attempt }, { applier }, stop.signal)).completed, true);
+    }
+    // 4 applied manifests (2 namespaces, 2 ConfigMaps) per pass, plus discovery of 1 group-version once.
+    assert.deepEqual(counting.counts(), { GET: 1, PATCH: 12 });
+  });
+
   it('retries an API failure with backoff, then names the manifest and the kind of failure', async () => {
     const counting = countingRequester(kubeRequester(cluster.kc));
     let failures = 0;

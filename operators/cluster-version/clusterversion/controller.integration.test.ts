@@ -19,6 +19,7 @@ import {
 } from '../integration.test-util.ts';
 import { buildClusterVersionOperator, type ClusterVersionOperatorOptions } from '../operator.ts';
 import { invalidPayload } from '../payload/errors.ts';
+import { goArch } from '../updates/client.ts';
 
 const COMPONENTS = ['network', 'machine-api'];
 const CV_PATH = '/apis/config.openshift.io/v1/clusterversions/version';
@@ -113,7 +114,7 @@ describe('cluster-version operator', function () {
     assert.deepEqual(condition(cv, 'Failing'), { type: 'Failing', status: 'False' });
     assert.deepEqual(condition(cv, 'ReleaseAccepted'), {
       type: 'ReleaseAccepted', status: 'True', reason: 'PayloadLoaded',
-      message: `Payload loaded version="4.2.0" image="${releases['4.2.0'].pullSpec}" architecture="amd64"`,
+      message: `Payload loaded version="4.2.0" image="${releases['4.2.0'].pullSpec}" architecture="${goArch()}"`,
     });
     assert.deepEqual(condition(cv, 'Upgradeable'), {
       type: 'Upgradeable', status: 'False', reason: 'UpdateInProgress', message: 'An update is already in progress and the details are in the Progressing condition',
@@ -128,6 +129,26 @@ describe('cluster-version operator', function () {
     cv = await until('4.3.0 reconciling', (c) => condition(c, 'Progressing').message === 'Cluster version is 4.3.0');
     assert.deepEqual(history(cv), ['Completed 4.3.0 verified=true', 'Completed 4.2.0 verified=true', 'Completed 4.1.0 verified=false']);
     assert.equal(condition(cv, 'Upgradeable').status, undefined, 'no risk once reconciling');
+  });
+
+  it('offers the updates the update service lists, and updates to a version named alone', async () => {
+    const queries: string[] = [];
+    start({
+      updateGraph: {
+        async fetch(query) {
+          queries.push(`${query.channel} ${query.version} ${query.arch}`);
+          return { updates: query.version === '4.1.0' ? [{ version: '4.2.0', image: releases['4.2.0'].pullSpec }] : [], conditionalUpdates: [] };
+        },
+      },
+      updatePollIntervalMs: 1_000,
+    });
+    let cv = await until('updates offered', (c) => (c.status?.availableUpdates?.length ?? 0) > 0);
+    assert.deepEqual(cv.status?.availableUpdates, [{ version: '4.2.0', image: releases['4.2.0'].pullSpec }]);
+    assert.equal(condition(cv, 'RetrievedUpdates').status, 'True');
+    await requestUpdate({ version: '4.2.0' });
+    cv = await until('4.2.0 completed', completed('4.2.0'));
+    assert.deepEqual(cv.status?.history?.[0].acceptedRisks, undefined, 'a recommended update carries no risk');
+    assert.ok(queries.includes(`stable-4 4.2.0 ${goArch()}`), `queried again for the new version: ${queries.join('; ')}`);
   });
 
   it('makes the update Failing with the name of an operator that is not available, and finishes once it recovers', async () => {
