@@ -33,7 +33,8 @@ const SCALE_TIMEOUT_MS = 15 * 60_000;
 const QUIET_BUDGET_MS = 30_000;
 /**
  * These machines are shared: a timed run that other processes disturbed (more than BACKGROUND_WARNING_PERCENT of a
- * core) is repeated on a fresh cluster, at most this many runs in all; the last one is reported (marked ! if disturbed).
+ * core) is repeated on a fresh cluster, at most this many runs in all. The floor reports the last run, the operator
+ * the least disturbed one (idle CPU and memory need no quiet machine: they come from the last); ! marks a disturbed one.
  */
 const FLOOR_ATTEMPTS = 5;
 const OPERATOR_ATTEMPTS = 3;
@@ -159,14 +160,18 @@ async function scaleUpOnce(waitForQuiet: () => Promise<void>): Promise<OperatorS
 async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figure[]> {
   const attempts: string[] = [];
   let scaled: OperatorScaleUp;
+  let best: OperatorScaleUp | undefined;
   for (let attempt = 1; ; attempt++) {
     scaled = await scaleUpOnce(waitForQuiet);
     attempts.push(attemptNote(scaled.run.seconds, scaled.run.cpu));
+    if (!best || scaled.run.cpu.otherPercent < best.run.cpu.otherPercent) best = scaled;
     if (!disturbed(scaled.run.cpu) || attempt === OPERATOR_ATTEMPTS) break;
     await scaled.operator.stop({ keepLog: false });
     await scaled.cluster.stop();
   }
-  const { cluster, operator, run, clusterCpuSeconds, rssAtZero } = scaled;
+  // The scale-up figures are the least disturbed run's; idle CPU and memory are measured on the last one, still running.
+  const { run, clusterCpuSeconds } = best;
+  const { cluster, operator, rssAtZero } = scaled;
   let failed = true;
   try {
     await sleep(IDLE_SETTLE_MS);
