@@ -63,7 +63,7 @@ export async function reconcileInstance(scope: MachineScope, timings: ProvisionT
     if (call !== 'create') recordEvent(scope, 'Warning', 'InstanceMissing', `Machine failed: ${step.status.errorMessage ?? ''}`, 'Reconcile');
   }
   if (step.error !== undefined) throw step.error;
-  return { requeueAfterMs: requeueAfter(step.status.phase, step.status.nodeRef !== undefined, call, instance, step.requeueAfterMs, timings) };
+  return { requeueAfterMs: requeueAfter(step.status.phase, step.status.nodeRef !== undefined, call, instance, step.requeueAfterMs, timings, scope.ctx.now()) };
 }
 
 /**
@@ -80,10 +80,13 @@ function requeueAfter(
   instance: CallResult<unknown> | undefined,
   stepMs: number | undefined,
   timings: ProvisionTimings,
+  now: Date,
 ): number | undefined {
   const updated = call === 'update' && instance?.ok === true;
   if (updated && phase === 'Provisioned' && !hasNode) return timings.provisionedRequeueMs;
-  if (updated && phase === 'Running' && stepMs === undefined) return timings.runningResyncMs;
+  // Running machines resync at the same wall-clock boundaries, so their status reads land in one batch of the
+  // provider's instance cache (one cloud listing per period, however many machines came up at different times).
+  if (updated && phase === 'Running' && stepMs === undefined) return timings.runningResyncMs - (now.getTime() % timings.runningResyncMs);
   return stepMs;
 }
 
