@@ -8,8 +8,13 @@
 //                    operator with the local provider (cluster.ts), so MachineSets turn into Machines, instances
 //                    and Nodes; external: the same without the operator, which then runs as its own process
 //                    (operators/machine-api/main.ts, so it can be killed and restarted alone); none: the API
-//                    server alone, no CRDs either
+//                    server alone, no CRDs either. The machine-config operator follows the same mode (external:
+//                    operators/machine-config/main.ts); the hollow nodes' OS agent runs with the hollow kubelets
 //   --no-operators   the same as --operators none
+//   --no-cluster-version  without the release machinery that otherwise runs with the operators: demo releases
+//                    4.1.0/4.2.0/4.3.0 in DATA_DIR/releases (signed with a dev key the cluster trusts), the
+//                    update-graph server (channel stable-4), the cluster-version operator installing 4.1.0 and the
+//                    demo operator (releases/cluster-version.ts); the upgrade commands are printed
 //   --cloud NAME     where Machines run: local (default: the local cloud), or an emulated aws (moto_server, which
 //                    must be on PATH, behind the EC2 fault proxy), gcp or azure (wire fakes in this process). The
 //                    emulators are the test fakes (test/e2e/clouds/emulators.ts), loaded only for this flag; they
@@ -22,7 +27,7 @@ import { createLogger } from '../operators/runtime/log.ts';
 import type { EmulatedCloud } from '../test/e2e/clouds/emulators.ts';
 import { startDevCluster, type DevClusterHandle } from './cluster.ts';
 
-const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none] [--cloud local|aws|gcp|azure]\n';
+const USAGE = 'Usage: npm start -- [--data-dir DIR] [--port N] [--ephemeral] [--insecure-http] [--repair-store] [--no-operators] [--operators in-process|external|none] [--no-cluster-version] [--cloud local|aws|gcp|azure]\n';
 
 /** The web console's bundle (`npm run build:console`, which `npm start` runs first), served at /console/. */
 const CONSOLE_DIR = join(import.meta.dirname, '..', 'console', 'dist');
@@ -40,6 +45,7 @@ function parseFlags(argv: string[]) {
       'insecure-http': { type: 'boolean', default: false },
       'repair-store': { type: 'boolean', default: false },
       'no-operators': { type: 'boolean', default: false },
+      'no-cluster-version': { type: 'boolean', default: false },
       operators: { type: 'string', default: 'in-process' },
       cloud: { type: 'string', default: 'local' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,6 +62,7 @@ function parseFlags(argv: string[]) {
   return {
     dataDir: values['data-dir'], port, ephemeral: values.ephemeral, insecureHttp: values['insecure-http'], repairStore: values['repair-store'],
     operators: mode !== 'none', inProcessOperator: mode === 'in-process', cloudName: cloud, help: values.help,
+    clusterVersion: mode !== 'none' && !values['no-cluster-version'],
   };
 }
 
@@ -103,6 +110,8 @@ async function main(): Promise<void> {
     lines.push(`Local cloud: ${cluster.cloud.url}`);
     if (cluster.operator) lines.push(`Machine API operator metrics: ${cluster.operator.manager.url}/metrics`);
     else lines.push('', 'Start the Machine API operator:', `  LOCAL_CLOUD_ENDPOINT=${cluster.cloud.url} npm run operator:machine-api -- --kubeconfig ${server.kubeconfigPath} --metrics-port 0`);
+    if (cluster.machineConfigOperator) lines.push(`Machine-config operator metrics: ${cluster.machineConfigOperator.manager.url}/metrics`);
+    else lines.push('Start the machine-config operator (node OS rollout):', `  npm run operator:machine-config -- --kubeconfig ${server.kubeconfigPath} --metrics-port 0`);
     lines.push(
       '',
       'Try:',
@@ -121,6 +130,20 @@ async function main(): Promise<void> {
       '  kubectl api-resources',
       '  kubectl create namespace demo',
       '  kubectl get namespaces',
+    );
+  }
+  if (cluster.clusterVersion) {
+    const { releases, updateGraph } = cluster.clusterVersion;
+    lines.push(
+      '',
+      `Releases ${releases.releases.map((r) => r.version).join(', ')} (channel stable-4) in ${releases.dir}, update graph at ${updateGraph.url}`,
+      'Upgrade the cluster:',
+      `  export KUBECONFIG=${server.kubeconfigPath}`,
+      '  kubectl get clusterversion',
+      `  kubectl patch clusterversion version --type merge -p '{"spec":{"desiredUpdate":{"version":"4.2.0"}}}'`,
+      '  kubectl get clusterversion,clusteroperators',
+      '  kubectl get machineconfigpools,nodes -o wide     (the nodes roll to the new OS, maxUnavailable at a time)',
+      `  npm run upgrade -- --to 4.3.0 --watch     (once 4.2.0 is Completed; or --to 4.2.0 instead of the patch)`,
     );
   }
   process.stdout.write([...lines, '', 'Stop with Ctrl-C.', ''].join('\n'));

@@ -63,8 +63,15 @@ export async function reconcileInstance(scope: MachineScope, timings: ProvisionT
     if (call !== 'create') recordEvent(scope, 'Warning', 'InstanceMissing', `Machine failed: ${step.status.errorMessage ?? ''}`, 'Reconcile');
   }
   if (step.error !== undefined) throw step.error;
+  // The read that turned the machine Running may predate the instance's own switch to running (the provider's
+  // batched read can be a moment old when the Node joins): look once more soon, so the instance-state annotation
+  // does not show a boot state until the next resync.
+  if (step.status.phase === 'Running' && machine.status?.phase !== 'Running') return { requeueAfterMs: RUNNING_SETTLE_MS };
   return { requeueAfterMs: requeueAfter(step.status.phase, step.status.nodeRef !== undefined, call, instance, step.requeueAfterMs, timings, scope.ctx.now()) };
 }
+
+/** How long after a machine turns Running its instance is read again, in ms. */
+export const RUNNING_SETTLE_MS = 5_000;
 
 /**
  * phase.ts keeps MAO's 30 s requeue; two cases wait for something an event announces, so they look again less often:

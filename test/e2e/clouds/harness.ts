@@ -181,7 +181,11 @@ export async function runLifecycle(cluster: CloudCluster, machineSet: string, re
     assert.ok(node.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === ip), `the Node of ${m.metadata.name} has the instance's address ${ip}`);
   }
 
-  const table = parseTable((await cluster.kubectl(['get', 'machines', '-n', NS, '-l', `${MACHINE_SET_LABEL}=${machineSet}`, '-o', 'wide'])).stdout);
+  // The STATE column follows the instance a moment behind the phase (the machine controller reads it again shortly
+  // after a machine turns Running), so wait for every row to show the cloud's running state.
+  const wide = () => cluster.kubectl(['get', 'machines', '-n', NS, '-l', `${MACHINE_SET_LABEL}=${machineSet}`, '-o', 'wide']);
+  await waitFor(async () => parseTable((await wide()).stdout).rows.every((r) => r.STATE === RUNNING_STATE[cloud.name]), { timeoutMs: 20_000, intervalMs: 250, message: 'every Machine to show its instance running' });
+  const table = parseTable((await wide()).stdout);
   assert.deepEqual(table.header, ['NAME', 'PHASE', 'TYPE', 'REGION', 'ZONE', 'AGE', 'NODE', 'PROVIDERID', 'STATE']);
   for (const row of table.rows) {
     const m = fleet.machines.find((x) => x.metadata.name === row.NAME)!;
