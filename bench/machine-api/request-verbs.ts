@@ -1,35 +1,10 @@
 // Names an API request the way kube-apiserver's audit log and apiserver_request_total do: the RequestInfo verb
 // (get, list, watch, create, update, patch, delete, deletecollection) and the resource with its subresource, e.g.
 // "patch machines/status". Used to break the operator's requests down per Machine.
-import { parseResourcePath } from '../../devcluster/apiserver/http/request-info.ts';
+import { parseResourcePath, requestVerb } from '../../devcluster/apiserver/http/request-info.ts';
 
 /** Counts of requests by `"<verb> <resource>[/<subresource>]"`. */
 export type RequestCounts = Readonly<Record<string, number>>;
-
-/**
- * The verb for a resource request (k8s.io/apiserver pkg/endpoints/request/requestinfo.go): GET of a named object is
- * get, of a collection list, or watch with `watch=true|1`; DELETE of a collection is deletecollection.
- */
-function verbOf(method: string, named: boolean, query: URLSearchParams): string {
-  switch (method) {
-    case 'GET':
-    case 'HEAD': {
-      const watch = query.get('watch');
-      if (watch === 'true' || watch === '1') return 'watch';
-      return named ? 'get' : 'list';
-    }
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    case 'DELETE':
-      return named ? 'delete' : 'deletecollection';
-    default:
-      return method.toLowerCase();
-  }
-}
 
 /** `pathAndQuery` as sent on the request line, e.g. "/api/v1/nodes?watch=true&resourceVersion=5". */
 export function requestKey(method: string, pathAndQuery: string): string {
@@ -38,7 +13,7 @@ export function requestKey(method: string, pathAndQuery: string): string {
   // Discovery, /version and the like are not resource requests: kube-apiserver names them by path too.
   if (!info) return `${method.toLowerCase()} ${url.pathname}`;
   const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-  return `${verbOf(method, info.name !== '', url.searchParams)} ${resource}`;
+  return `${requestVerb(method, info.name !== '', url.searchParams)} ${resource}`;
 }
 
 /** `after - before`, key by key, leaving out keys that did not change. */

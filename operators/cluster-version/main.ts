@@ -20,17 +20,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { CLUSTER_VERSION_NAMESPACE } from '../api/config-v1.ts';
 import { isAlreadyExists } from '../runtime/errors.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
-import { createLogger, type LogLevel } from '../runtime/log.ts';
+import { createLogger } from '../runtime/log.ts';
+import { integerFlag, loadKubeConfig, logLevelFlag, operatorOptions, parseCommandLine, runOperator } from '../runtime/operator-cli.ts';
 import { kubeConfigMapReader, buildClusterVersionOperator } from './operator.ts';
 import { createPayloadSource } from './payload/source.ts';
 import { createSignatureVerifier } from './signatures/verifier.ts';
 import { createUpdateGraphClient } from './updates/client.ts';
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const USAGE =
   'Usage: operators/cluster-version/main.ts [--kubeconfig PATH] [--release-image SPEC | --release-dir DIR] [--release-version V] ' +
   '[--insecure-registry HOST]… [--ca-file PATH] [--upstream URL] [--channel NAME] [--enable-auto-update] [--namespace NS] [--leader-elect] ' +
@@ -40,7 +40,7 @@ function parseFlags(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      kubeconfig: { type: 'string' },
+      ...operatorOptions({ namespace: CLUSTER_VERSION_NAMESPACE, metricsPort: 9099 }),
       'release-image': { type: 'string' },
       'release-dir': { type: 'string' },
       'release-version': { type: 'string' },
@@ -49,25 +49,13 @@ function parseFlags(argv: string[]) {
       upstream: { type: 'string' },
       channel: { type: 'string' },
       'enable-auto-update': { type: 'boolean', default: false },
-      namespace: { type: 'string', default: CLUSTER_VERSION_NAMESPACE },
-      'leader-elect': { type: 'boolean', default: false },
-      'metrics-port': { type: 'string', default: '9099' },
-      'metrics-host': { type: 'string', default: '127.0.0.1' },
       'reconcile-interval-ms': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
-  const integer = (flag: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: "${raw}" must be an integer from ${min} to ${max}`);
-    return n;
-  };
   if (values['release-image'] && values['release-dir']) throw new Error('--release-image and --release-dir are exclusive');
   const image = values['release-dir'] ? pathToFileURL(resolve(values['release-dir'])).href : values['release-image'];
-  const logLevel = values['log-level'] as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = logLevelFlag(values['log-level']);
   return {
     kubeconfig: values.kubeconfig,
     initialRelease: image ? { image, ...(values['release-version'] ? { version: values['release-version'] } : {}) } : undefined,
@@ -78,20 +66,12 @@ function parseFlags(argv: string[]) {
     autoUpdate: values['enable-auto-update'],
     namespace: values.namespace,
     leaderElect: values['leader-elect'],
-    metricsPort: integer('metrics-port', values['metrics-port'], 0, 65535),
+    metricsPort: integerFlag('metrics-port', values['metrics-port'], 0, 65535),
     metricsHost: values['metrics-host'],
-    reconcileIntervalMs: values['reconcile-interval-ms'] === undefined ? undefined : integer('reconcile-interval-ms', values['reconcile-interval-ms'], 1000, 24 * 3600_000),
+    reconcileIntervalMs: values['reconcile-interval-ms'] === undefined ? undefined : integerFlag('reconcile-interval-ms', values['reconcile-interval-ms'], 1000, 24 * 3600_000),
     logLevel,
     help: values.help,
   };
-}
-
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
 }
 
 /** The Lease lives in the operator's namespace, which a fresh cluster may not have yet. */
@@ -102,17 +82,8 @@ async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let flags: ReturnType<typeof parseFlags>;
-  try {
-    flags = parseFlags(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`cluster-version-operator: ${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (flags.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const flags = parseCommandLine('cluster-version-operator', USAGE, parseFlags);
+  if (!flags) return;
   const logger = createLogger({ name: 'cluster-version-operator', level: flags.logLevel });
   const kc = loadKubeConfig(flags.kubeconfig);
   const { manager } = buildClusterVersionOperator(kc, {
@@ -131,21 +102,7 @@ async function main(): Promise<void> {
     logger,
   });
   if (flags.leaderElect) await ensureNamespace(kc, flags.namespace);
-  const stop = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info('Stopping', { signal });
-      stop.abort();
-    });
-  }
-  try {
-    await manager.start(stop.signal);
-  } catch (err) {
-    logger.error('Operator failed', { error: err });
-    process.exit(1);
-  }
-  logger.info('Stopped');
-  process.exit(0);
+  await runOperator(manager, { logger });
 }
 
 await main();

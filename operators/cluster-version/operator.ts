@@ -19,11 +19,11 @@ import {
 import { createCache, type Cache, type StoreEvent } from '../runtime/cache.ts';
 import { Controller, watch } from '../runtime/controller.ts';
 import { enqueueMapped } from '../runtime/handlers.ts';
-import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-election.ts';
 import { isNotFound } from '../runtime/errors.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
-import { Manager, type Runnable } from '../runtime/manager.ts';
+import type { Manager, Runnable } from '../runtime/manager.ts';
+import { operatorManager, type OperatorManagerOptions } from '../runtime/operator-manager.ts';
 import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
 import { ManifestApplier, type ApplyTiming } from './apply/applier.ts';
 import { kubeRequester, type KubeRequester } from './apply/requester.ts';
@@ -43,14 +43,9 @@ export const LEADER_ELECTION_LEASE_NAME = 'version';
 /** Least time between two non-edge status writes, in ms. The CVO allows one per 15 s; progress bars want more. */
 export const DEFAULT_STATUS_INTERVAL_MS = 2_000;
 
-export interface LeaderElectionSettings {
-  readonly identity?: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-}
+export type { LeaderElectionSettings } from '../runtime/leader-election.ts';
 
-export interface ClusterVersionOperatorOptions {
+export interface ClusterVersionOperatorOptions extends OperatorManagerOptions {
   readonly payloadSource: PayloadSource;
   readonly verifier: SignatureVerifier;
   /** The Cincinnati client; without it availableUpdates stays as it is and RetrievedUpdates is False. */
@@ -65,10 +60,6 @@ export interface ClusterVersionOperatorOptions {
   readonly autoUpdate?: boolean;
   /** Namespace of the Lease. Default openshift-cluster-version. */
   readonly namespace?: string;
-  readonly leaderElection?: boolean | LeaderElectionSettings;
-  readonly metricsPort?: number;
-  readonly metricsHost?: string;
-  readonly onLeadershipLost?: () => void;
   /** Reconcile interval in ms. Default 2 min × [1, 2). */
   readonly reconcileIntervalMs?: number;
   /** Default DEFAULT_STATUS_INTERVAL_MS. */
@@ -172,25 +163,7 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
     registry,
   });
 
-  const election = options.leaderElection === true ? {} : options.leaderElection || undefined;
-  const manager = new Manager({
-    logger,
-    registry,
-    port: options.metricsPort,
-    host: options.metricsHost,
-    onLeadershipLost: options.onLeadershipLost,
-    leaderElector: election
-      ? new LeaderElector({
-          name: LEADER_ELECTION_LEASE_NAME,
-          namespace,
-          client: coordinationLeaseClient(kc, namespace, LEADER_ELECTION_LEASE_NAME),
-          ...election,
-          logger,
-          registry,
-        })
-      : undefined,
-  });
-  manager.addHealthCheck('ping', () => true);
+  const manager = operatorManager(kc, { name: LEADER_ELECTION_LEASE_NAME, namespace }, options, { logger, registry });
   manager.add(clusterVersions);
   manager.add(clusterOperators);
   manager.add(worker);

@@ -10,11 +10,10 @@
 //   --release-version V        the release this operator belongs to (default $RELEASE_VERSION): when set, it reports
 //                              ClusterOperator machine-api at this version, which the cluster-version operator waits on
 // SIGTERM and SIGINT stop the controllers, release the Lease (the standby takes over at once) and exit 0.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { MACHINE_API_NAMESPACE } from '../api/machine-v1beta1.ts';
 import { createLogger, type LogLevel } from '../runtime/log.ts';
+import { integerFlag, loadKubeConfig, logLevelFlag, operatorOptions, packageVersion, parseCommandLine, runOperator } from '../runtime/operator-cli.ts';
 import { buildMachineApiOperator } from './operator.ts';
 import type { ProviderFactory } from './providers/actuator.ts';
 import { awsProviderFactory } from './providers/aws/index.ts';
@@ -24,7 +23,6 @@ import { localProviderFactory } from './providers/local/index.ts';
 
 /** The providers this build can enable, by --providers name. */
 const PROVIDERS: Readonly<Record<string, ProviderFactory>> = { local: localProviderFactory, aws: awsProviderFactory, gcp: gcpProviderFactory, azure: azureProviderFactory };
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const USAGE =
   'Usage: operators/machine-api/main.ts [--kubeconfig PATH] [--namespace NS] [--metrics-port N] [--metrics-host ADDR] [--leader-elect] [--providers local,aws,gcp,azure] [--machine-concurrency N] [--log-level LEVEL] [--release-version V]\n';
 
@@ -45,24 +43,13 @@ function parseFlags(argv: string[]): Flags {
   const { values } = parseArgs({
     args: argv,
     options: {
-      kubeconfig: { type: 'string' },
-      namespace: { type: 'string', default: MACHINE_API_NAMESPACE },
-      'metrics-port': { type: 'string', default: '8081' },
-      'metrics-host': { type: 'string', default: '127.0.0.1' },
-      'leader-elect': { type: 'boolean', default: false },
+      ...operatorOptions({ namespace: MACHINE_API_NAMESPACE, metricsPort: 8081 }),
       providers: { type: 'string', default: 'local' },
       'machine-concurrency': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
       'release-version': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
-  const integer = (flag: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: "${raw}" must be an integer from ${min} to ${max}`);
-    return n;
-  };
   const providers = values.providers
     .split(',')
     .map((p) => p.trim())
@@ -73,47 +60,24 @@ function parseFlags(argv: string[]): Flags {
       return factory;
     });
   if (providers.length === 0) throw new Error('--providers: at least one provider is required');
-  const logLevel = values['log-level'] as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = logLevelFlag(values['log-level']);
   return {
     kubeconfig: values.kubeconfig,
     namespace: values.namespace,
-    metricsPort: integer('metrics-port', values['metrics-port'], 0, 65535),
+    metricsPort: integerFlag('metrics-port', values['metrics-port'], 0, 65535),
     metricsHost: values['metrics-host'],
     leaderElect: values['leader-elect'],
     providers,
-    machineConcurrency: values['machine-concurrency'] === undefined ? undefined : integer('machine-concurrency', values['machine-concurrency'], 1, 1000),
+    machineConcurrency: values['machine-concurrency'] === undefined ? undefined : integerFlag('machine-concurrency', values['machine-concurrency'], 1, 1000),
     logLevel,
     releaseVersion: values['release-version'] ?? process.env.RELEASE_VERSION,
     help: values.help,
   };
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
-}
-
 async function main(): Promise<void> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`machine-api-operator: ${(err as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (flags.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const flags = parseCommandLine('machine-api-operator', USAGE, parseFlags);
+  if (!flags) return;
   const logger = createLogger({ name: 'machine-api-operator', level: flags.logLevel });
   const { manager } = buildMachineApiOperator(loadKubeConfig(flags.kubeconfig), {
     namespace: flags.namespace,
@@ -126,21 +90,7 @@ async function main(): Promise<void> {
     version: packageVersion(),
     releaseVersion: flags.releaseVersion,
   });
-  const stop = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info('Stopping', { signal });
-      stop.abort();
-    });
-  }
-  try {
-    await manager.start(stop.signal);
-  } catch (err) {
-    logger.error('Operator failed', { error: err });
-    process.exit(1);
-  }
-  logger.info('Stopped');
-  process.exit(0);
+  await runOperator(manager, { logger });
 }
 
 await main();

@@ -14,9 +14,9 @@ import {
 import { Cache, createCache, indexByField, indexByOwnerUid, type IndexFunc } from '../runtime/cache.ts';
 import { isNotFound } from '../runtime/errors.ts';
 import { createRecorder } from '../runtime/events.ts';
-import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-election.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
-import { Manager } from '../runtime/manager.ts';
+import type { Manager } from '../runtime/manager.ts';
+import { operatorManager, type OperatorManagerOptions } from '../runtime/operator-manager.ts';
 import { kubeResourceClient, resourcePath, type ResourceClient, type ResourceRef } from '../runtime/resource-client.ts';
 import { logStatusReporter, operatorStatusRunnable, type OperatorStatusReporter } from './cluster-operator.ts';
 import { clusterOperatorStatusReporter } from './cluster-operator-status.ts';
@@ -49,14 +49,7 @@ export const EVENT_COMPONENT = 'machine-api-controllers';
 
 const SECRETS: ResourceRef = { group: '', version: 'v1', plural: 'secrets' };
 
-export interface LeaderElectionSettings {
-  /** Default `${hostname}_${uuid}`. */
-  readonly identity?: string;
-  /** Defaults: OpenShift's 137 s / 107 s / 26 s (runtime/leader-election.ts). */
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-}
+export type { LeaderElectionSettings } from '../runtime/leader-election.ts';
 
 /** Workers per controller, and the MachineSet controller's cap on Machine writes in flight. Defaults: each controller's. */
 export interface ConcurrencyOptions {
@@ -68,17 +61,11 @@ export interface ConcurrencyOptions {
   readonly nodeLink?: number;
 }
 
-export interface MachineApiOperatorOptions {
+export interface MachineApiOperatorOptions extends OperatorManagerOptions {
   /** The namespace whose Machines, MachineSets and MachineHealthChecks are managed. Default openshift-machine-api. */
   readonly namespace?: string;
   /** The enabled providers; a Machine whose providerSpec kind none of them serves fails with InvalidConfiguration. */
   readonly providers: readonly ProviderFactory[];
-  /** Port of /metrics, /healthz and /readyz; 0 picks a free one; unset: no HTTP server. */
-  readonly metricsPort?: number;
-  /** Address the HTTP server binds. Default 127.0.0.1; a Deployment needs 0.0.0.0 for its probes. */
-  readonly metricsHost?: string;
-  /** true or settings: compete for the Lease LEADER_ELECTION_LEASE_NAME. Default false: this replica always leads. */
-  readonly leaderElection?: boolean | LeaderElectionSettings;
   readonly concurrency?: ConcurrencyOptions;
   readonly logger?: Logger;
   readonly now?: () => Date;
@@ -91,8 +78,6 @@ export interface MachineApiOperatorOptions {
    * operator reports ClusterOperator `machine-api` at this version, which the cluster-version operator gates on.
    */
   readonly releaseVersion?: string;
-  /** Called when the Lease is lost while leading. Default: exit the process (runtime/manager.ts). */
-  readonly onLeadershipLost?: () => void;
   /** Floor of every controller's requeues, in ms; lower only in tests. */
   readonly minRequeueAfterMs?: number;
 }
@@ -185,25 +170,7 @@ export function buildMachineApiOperator(kc: KubeConfig, options: MachineApiOpera
   const { namespace, metricsRegistry: registry } = context;
   machineApiMetrics(registry).setInventory({ machines: context.caches.machines.store, machineSets: context.caches.machineSets.store });
 
-  const election = options.leaderElection === true ? {} : options.leaderElection || undefined;
-  const manager = new Manager({
-    logger,
-    registry,
-    port: options.metricsPort,
-    host: options.metricsHost,
-    onLeadershipLost: options.onLeadershipLost,
-    leaderElector: election
-      ? new LeaderElector({
-          name: LEADER_ELECTION_LEASE_NAME,
-          namespace,
-          client: coordinationLeaseClient(kc, namespace, LEADER_ELECTION_LEASE_NAME),
-          ...election,
-          logger,
-          registry,
-        })
-      : undefined,
-  });
-  manager.addHealthCheck('ping', () => true);
+  const manager = operatorManager(kc, { name: LEADER_ELECTION_LEASE_NAME, namespace }, options, { logger, registry });
 
   const caches = cachesOf(context);
   for (const cache of caches) manager.add(cache);

@@ -14,9 +14,9 @@ import {
 } from '../api/machineconfiguration-v1.ts';
 import { createCache, type Cache } from '../runtime/cache.ts';
 import { createRecorder } from '../runtime/events.ts';
-import { coordinationLeaseClient, LeaderElector } from '../runtime/leader-election.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
-import { Manager } from '../runtime/manager.ts';
+import type { Manager } from '../runtime/manager.ts';
+import { operatorManager, type OperatorManagerOptions } from '../runtime/operator-manager.ts';
 import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
 import { clusterOperatorController } from './cluster-operator-controller.ts';
 import {
@@ -37,25 +37,15 @@ export const LEADER_ELECTION_LEASE_NAME = 'machine-config';
 /** The component of the Events the operator writes (MCO's controller Deployment). */
 export const EVENT_COMPONENT = 'machine-config-controller';
 
-export interface LeaderElectionSettings {
-  readonly identity?: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-}
+export type { LeaderElectionSettings } from '../runtime/leader-election.ts';
 
-export interface MachineConfigOperatorOptions {
+export interface MachineConfigOperatorOptions extends OperatorManagerOptions {
   /** Where the osimageurl ConfigMap and the Lease live. Default openshift-machine-config-operator. */
   readonly namespace?: string;
   /** Stamped on rendered configs. Default "unknown". */
   readonly version?: string;
-  readonly metricsPort?: number;
-  readonly metricsHost?: string;
-  /** true or settings: compete for the Lease LEADER_ELECTION_LEASE_NAME. Default false: this replica always leads. */
-  readonly leaderElection?: boolean | LeaderElectionSettings;
   readonly logger?: Logger;
   readonly now?: () => Date;
-  readonly onLeadershipLost?: () => void;
   /** Floor of every controller's requeues, in ms; lower only in tests. */
   readonly minRequeueAfterMs?: number;
 }
@@ -103,25 +93,7 @@ export function buildMachineConfigOperator(kc: KubeConfig, options: MachineConfi
   const logger = options.logger ?? discardLogger;
   const context = buildMachineConfigContext(kc, options);
   const registry = new Registry();
-  const election = options.leaderElection === true ? {} : options.leaderElection || undefined;
-  const manager = new Manager({
-    logger,
-    registry,
-    port: options.metricsPort,
-    host: options.metricsHost,
-    onLeadershipLost: options.onLeadershipLost,
-    leaderElector: election
-      ? new LeaderElector({
-          name: LEADER_ELECTION_LEASE_NAME,
-          namespace: context.namespace,
-          client: coordinationLeaseClient(kc, context.namespace, LEADER_ELECTION_LEASE_NAME),
-          ...election,
-          logger,
-          registry,
-        })
-      : undefined,
-  });
-  manager.addHealthCheck('ping', () => true);
+  const manager = operatorManager(kc, { name: LEADER_ELECTION_LEASE_NAME, namespace: context.namespace }, options, { logger, registry });
   for (const cache of cachesOf(context)) manager.add(cache);
   const floor = { minRequeueAfterMs: options.minRequeueAfterMs };
   manager.add(poolController(context, floor));

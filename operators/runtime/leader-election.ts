@@ -332,3 +332,33 @@ async function raceDeadline(attempt: Promise<boolean>, ms: number, signal: Abort
     signal.removeEventListener('abort', onAbort);
   }
 }
+
+/** How an operator's options tune its election; every field defaults as in LeaderElectionOptions. */
+export interface LeaderElectionSettings {
+  /** Default `${hostname}_${uuid}`. */
+  readonly identity?: string;
+  /** Defaults: OpenShift's 137 s / 107 s / 26 s (DEFAULT_LEASE_DURATION_MS and the two below it). */
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+/**
+ * The elector of an operator whose options say `leaderElection: true | settings` (compete for the Lease `name` in
+ * `namespace`), or undefined when they leave it off (false or unset: this replica always leads).
+ */
+export function leaderElectorFor(
+  kc: KubeConfig,
+  options: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly settings: boolean | LeaderElectionSettings | undefined;
+    readonly logger: Logger;
+    readonly registry: Registry;
+  },
+): LeaderElector | undefined {
+  const { name, namespace, settings, logger, registry } = options;
+  const election = settings === true ? {} : settings || undefined;
+  if (!election) return undefined;
+  return new LeaderElector({ name, namespace, client: coordinationLeaseClient(kc, namespace, name), ...election, logger, registry });
+}

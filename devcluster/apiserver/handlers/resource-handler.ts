@@ -1,6 +1,7 @@
 // Dispatches a resource request (method, name, subresource) to its handler after checking that the
 // resource serves that verb and subresource, as kube-apiserver's installer does.
 import { decodeObjectBody, readBody } from '../http/body.ts';
+import { requestVerb } from '../http/request-info.ts';
 import { methodNotAllowed, notFound, StatusError } from '../status-errors.ts';
 import type { KubeObject } from '../types.ts';
 import type { RequestContext } from './context.ts';
@@ -12,26 +13,6 @@ import { checkTableAcceptable } from './table-output.ts';
 import { handleWatch } from './watch.ts';
 import { commitUpdate, handleCreate, handlePatch, handleUpdate } from './write.ts';
 import { checkIncoming, isDryRun, requireObjectExists } from './write-pipeline.ts';
-
-function verbOf(method: string, ctx: RequestContext): string {
-  const named = ctx.info.name !== '';
-  const watch = ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1';
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-      return watch ? 'watch' : named ? 'get' : 'list';
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    case 'DELETE':
-      return named ? 'delete' : 'deletecollection';
-    default:
-      return method.toLowerCase();
-  }
-}
 
 function checkSubresource(ctx: RequestContext): void {
   const { resource, info } = ctx;
@@ -50,7 +31,7 @@ export async function handleResource(ctx: RequestContext): Promise<void> {
   checkSubresource(ctx);
   checkTableAcceptable(ctx.req.headers.accept);
   const method = ctx.req.method ?? 'GET';
-  const verb = verbOf(method, ctx);
+  const verb = requestVerb(method, ctx.info.name !== '', ctx.query);
   const sub = info.subresource;
 
   if (sub === '' && !resource.verbs.includes(verb)) {

@@ -43,3 +43,29 @@ export function parseResourcePath(pathname: string): RequestInfo | undefined {
   if (rest.length > 3) return undefined;
   return { group, version, namespace, resource: rest[0], name: rest[1] ?? '', subresource: rest[2] ?? '' };
 }
+
+/**
+ * The verb of a resource request (k8s.io/apiserver pkg/endpoints/request/requestinfo.go), as authorization, the audit
+ * log and apiserver_request_total name it: GET/HEAD of a named object is get, of a collection list, or watch with
+ * `watch=true|1`; DELETE of a collection is deletecollection; other methods are their lower-cased name.
+ */
+export function requestVerb(method: string, named: boolean, query: URLSearchParams): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD': {
+      const watch = query.get('watch');
+      if (watch === 'true' || watch === '1') return 'watch';
+      return named ? 'get' : 'list';
+    }
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}

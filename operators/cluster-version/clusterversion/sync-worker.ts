@@ -247,7 +247,8 @@ export class SyncWorker implements Runnable {
   async #attempt(work: AcceptedWork, signal: AbortSignal): Promise<'completed' | 'failed'> {
     const abort = new AbortController();
     this.#attemptAbort = abort;
-    const timeoutMs = (work.state === 'Initializing' ? 1 : 2) * this.reconcileIntervalMs;
+    // AbortSignal.timeout takes whole milliseconds only; the jittered interval is fractional.
+    const timeoutMs = Math.round((work.state === 'Initializing' ? 1 : 2) * this.reconcileIntervalMs);
     const attemptSignal = AbortSignal.any([signal, abort.signal, AbortSignal.timeout(timeoutMs)]);
     if (work.attempt === 0) this.#operatorStartTimes = new Map();
     const base = {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../../operators/runtime/wait.ts';
 import { spawnDevCluster, type DevClusterProcess } from '../../support/dev-cluster-process.ts';
 import { condition, history, operatorVersions, patchDesiredUpdate, setDemoOperator, settledAt, until } from './harness.ts';
 
@@ -27,12 +28,17 @@ describe('dev cluster update across kill -9', function () {
     await until(running, '4.1.0 installed', settledAt('4.1.0'), 30_000);
     await setDemoOperator(running, { stall: 'true' });
     await patchDesiredUpdate(running, { version: '4.2.0' });
-    await until(running, 'mid-update', (v) => /waiting on demo/.test(String(condition(v, 'Progressing').message)), 30_000);
+    await until(running, 'mid-update', (v) => v.status?.history?.[0]?.state === 'Partial' && v.status.history[0].version === '4.2.0', 30_000);
+    // Past machine-api, at the demo run level: the payload's demo ConfigMap is 4.2.0, its operator stays at 4.1.0.
+    const runner = running;
+    await waitFor(async () => (await runner.kubectl(['get', 'configmap', '-n', 'openshift-demo', 'demo-config', '-o', 'jsonpath={.data.version}'])).stdout === '4.2.0',
+      { timeoutMs: 30_000, intervalMs: 100, message: 'the demo run level' });
+    assert.deepEqual(await operatorVersions(running), { demo: '4.1.0', 'machine-api': '4.2.0', 'machine-config': '4.1.0' });
 
     const exit = await running.stop('SIGKILL');
     assert.equal(exit.signal, 'SIGKILL');
     running = await start();
-    let cv = await until(running, 'still mid-update after the restart', (v) => /waiting on demo/.test(String(condition(v, 'Progressing').message)), 30_000);
+    let cv = await until(running, 'working again after the restart', (v) => /^Working towards 4\.2\.0/.test(String(condition(v, 'Progressing').message)), 30_000);
     assert.deepEqual(history(cv), ['Partial 4.2.0 verified=true', 'Completed 4.1.0 verified=false']);
 
     await setDemoOperator(running, {});

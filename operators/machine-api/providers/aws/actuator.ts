@@ -20,7 +20,8 @@ import { isInstanceNotFound, toActuatorError } from './errors.ts';
 import { InstanceCache, type InstanceCacheOptions, type InstanceRef } from './instance-cache.ts';
 import { InstanceTypeCatalog, type InstanceTypeCapacity } from './instance-types.ts';
 import { ResourceResolver, runInstancesInput } from './launch.ts';
-import { parseAwsProviderSpec, PROVIDER_SPEC_PATH, type AwsMachineProviderSpec } from './provider-spec.ts';
+import { readCredentialsSecret, readUserDataSecret } from '../secrets.ts';
+import { parseAwsProviderSpec, type AwsMachineProviderSpec } from './provider-spec.ts';
 
 /** How soon delete looks again at a shutting-down instance, in ms (MAO: 30 s; EC2 takes about a minute). */
 export const DEFAULT_DELETE_POLL_MS = 20_000;
@@ -29,8 +30,7 @@ export const DEFAULT_DELETE_POLL_MS = 20_000;
  * DescribeInstances before it counts as gone, in ms (MAO's eventual-consistency window, §2.1).
  */
 export const EVENTUAL_CONSISTENCY_WINDOW_MS = 20_000;
-/** The Secret key holding the user data (the installer's worker-user-data Secret). */
-export const USER_DATA_SECRET_KEY = 'userData';
+export { USER_DATA_SECRET_KEY } from '../secrets.ts';
 /** Connections kept at once; more means credentials rotated, and the oldest are dropped. */
 const MAX_CONNECTIONS = 16;
 
@@ -205,26 +205,13 @@ export class AwsActuator implements Actuator {
     return connection;
   }
 
-  async #credentials(namespace: string, name: string, signal: AbortSignal): Promise<AwsCredentials> {
-    const data = await this.#deps.readSecret(namespace, name, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: Secret ${namespace}/${name} not found; waiting for it to be created`);
-    try {
-      return credentialsFromSecret(data, `${namespace}/${name}`);
-    } catch (err) {
-      // Fixable in the Secret without touching the Machine: transient, like a missing Secret.
-      if (err instanceof CredentialsSecretError) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: ${err.message}`, { cause: err });
-      throw err;
-    }
+  #credentials(namespace: string, name: string, signal: AbortSignal): Promise<AwsCredentials> {
+    return readCredentialsSecret(this.#deps, { namespace, name }, signal, credentialsFromSecret, CredentialsSecretError);
   }
 
   async #userData(machine: Machine, spec: AwsMachineProviderSpec, signal: AbortSignal): Promise<Buffer | undefined> {
     if (!spec.userDataSecret) return undefined;
-    const namespace = machine.metadata.namespace ?? '';
-    const data = await this.#deps.readSecret(namespace, spec.userDataSecret, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${spec.userDataSecret} not found; waiting for it to be created`);
-    const userData = data[USER_DATA_SECRET_KEY];
-    if (!userData) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${spec.userDataSecret} has no key "${USER_DATA_SECRET_KEY}"`);
-    return userData;
+    return readUserDataSecret(this.#deps, { namespace: machine.metadata.namespace ?? '', name: spec.userDataSecret }, signal);
   }
 }
 

@@ -9,6 +9,7 @@
 // looked up in the same flush with one `instance-id` filter call, which, unlike InstanceIds, does not fail the
 // whole batch when one ID is unknown.
 import type { Filter, Instance } from '@aws-sdk/client-ec2';
+import { BatchedReads, type Waiter } from '../batched-reads.ts';
 
 /** How long lookups wait to be sent together, in ms. */
 export const DEFAULT_BATCH_WINDOW_MS = 50;
@@ -61,28 +62,29 @@ interface Remembered {
   readonly launched: boolean;
 }
 
-interface Waiter {
-  readonly ref: InstanceRef;
-  resolve(instance: Instance | undefined): void;
-  reject(err: unknown): void;
-}
-
+/** Snapshots are by cluster ID. */
 export class InstanceCache {
   readonly #describe: DescribeInstances;
-  readonly #batchWindowMs: number;
   readonly #freshnessMs: number;
   readonly #launchGraceMs: number;
   readonly #now: () => number;
-  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #reads: BatchedReads<InstanceRef, Snapshot, Instance | undefined>;
   readonly #remembered = new Map<string, Remembered>();
-  #queued: Waiter[] = [];
 
   constructor(describe: DescribeInstances, options: InstanceCacheOptions = {}) {
     this.#describe = describe;
-    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
     this.#freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
     this.#launchGraceMs = options.launchGraceMs ?? DEFAULT_LAUNCH_GRACE_MS;
     this.#now = options.now ?? Date.now;
+    this.#reads = new BatchedReads<InstanceRef, Snapshot, Instance | undefined>(
+      {
+        keyOf: (ref) => ref.clusterID,
+        answer: (ref, snapshot) => this.#resolve(ref, snapshot),
+        read: (groups) => Promise.all([...groups].map(([clusterID, waiters]) => this.#refresh(clusterID, waiters))).then(() => {}),
+        prune: (now) => this.#prune(now),
+      },
+      { batchWindowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, freshnessMs: this.#freshnessMs, now: this.#now },
+    );
   }
 
   /**
@@ -90,25 +92,7 @@ export class InstanceCache {
    * `fresh`: answer from a describe sent after this call (delete decides on it), never from the cache.
    */
   lookup(ref: InstanceRef, signal: AbortSignal, options: { fresh?: boolean } = {}): Promise<Instance | undefined> {
-    const snapshot = this.#snapshots.get(ref.clusterID);
-    if (!options.fresh && snapshot && this.#now() - snapshot.at < this.#freshnessMs) return Promise.resolve(this.#resolve(ref, snapshot));
-    signal.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (this.#queued.length === 0) setTimeout(() => void this.#flush(), this.#batchWindowMs);
-      this.#queued.push({
-        ref,
-        resolve: (instance) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(instance);
-        },
-        reject: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-    });
+    return this.#reads.lookup(ref, signal, options);
   }
 
   /**
@@ -119,22 +103,12 @@ export class InstanceCache {
     const id = instance.InstanceId;
     if (!id) return;
     const previous = this.#remembered.get(id);
-    const listed = [...this.#snapshots.values()].flatMap((s) => s.instances).find((i) => i.InstanceId === id);
+    const listed = [...this.#reads.snapshots.values()].flatMap((s) => s.instances).find((i) => i.InstanceId === id);
     const known = previous?.instance ?? listed ?? {};
     this.#remembered.set(id, { instance: { ...known, ...instance }, uid, at: this.#now(), launched: options.launched ?? previous?.launched ?? false });
   }
 
-  async #flush(): Promise<void> {
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#prune();
-    const byCluster = Map.groupBy(queued, (w) => w.ref.clusterID);
-    await Promise.all([...byCluster].map(([clusterID, waiters]) => this.#refresh(clusterID, waiters)));
-  }
-
-  // One caller giving up (its signal) must not cancel the call the others wait on, so the batch has its own
-  // deadline instead.
-  async #refresh(clusterID: string, waiters: readonly Waiter[]): Promise<void> {
+  async #refresh(clusterID: string, waiters: readonly Waiter<InstanceRef, Instance | undefined>[]): Promise<void> {
     const signal = AbortSignal.timeout(DESCRIBE_TIMEOUT_MS);
     const at = this.#now();
     let instances: Instance[];
@@ -150,7 +124,7 @@ export class InstanceCache {
       return;
     }
     const snapshot: Snapshot = { at, instances };
-    this.#snapshots.set(clusterID, snapshot);
+    this.#reads.store(clusterID, snapshot);
     for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot));
   }
 
@@ -168,9 +142,7 @@ export class InstanceCache {
     return pickInstance([...byId.values()]);
   }
 
-  #prune(): void {
-    const now = this.#now();
-    for (const [clusterID, snapshot] of this.#snapshots) if (now - snapshot.at >= this.#freshnessMs) this.#snapshots.delete(clusterID);
+  #prune(now: number): void {
     const keep = Math.max(this.#freshnessMs, this.#launchGraceMs);
     for (const [id, r] of this.#remembered) if (now - r.at >= keep) this.#remembered.delete(id);
   }

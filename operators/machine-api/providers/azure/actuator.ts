@@ -30,6 +30,7 @@ import type { Actuator, InstanceObservation, ProviderDeps } from '../actuator.ts
 import { collect, connectionKey, credentialsFromSecret, CredentialsSecretError, newArmClients, type ArmClients, type ArmConnectionOptions, type AzureCredentials } from './client.ts';
 import { isNotFound, provisioningFailure, toActuatorError } from './errors.ts';
 import { InstanceCache, type InstanceCacheOptions, type VmView } from './instance-cache.ts';
+import { readCredentialsSecret, readUserDataSecret } from '../secrets.ts';
 import { invalidConfiguration, parseAzureProviderSpec, PROVIDER_SPEC_PATH, resolveAzureSpec, type AzureMachineProviderSpec, type ResolvedAzureSpec } from './provider-spec.ts';
 import {
   armId, MACHINE_UID_TAG, nicParameters, providerIDFor, publicIPParameters, resourceNames, resourceTags, vmParameters,
@@ -43,8 +44,7 @@ export const DEFAULT_PROVISION_POLL_MS = 20_000;
 export const DEFAULT_DELETE_POLL_MS = 20_000;
 /** How long resolved load balancer pools and NAT rules are reused, in ms. */
 export const DEFAULT_RESOURCE_TTL_MS = 10 * 60_000;
-/** The Secret key holding the user data (the installer's worker-user-data Secret). */
-export const USER_DATA_SECRET_KEY = 'userData';
+export { USER_DATA_SECRET_KEY } from '../secrets.ts';
 export const AZURE_PROVIDER_STATUS_KIND = 'AzureMachineProviderStatus';
 /** Connections kept at once; more means credentials rotated, and the oldest are dropped. */
 const MAX_CONNECTIONS = 16;
@@ -309,27 +309,14 @@ export class AzureActuator implements Actuator {
     return { spec, connection };
   }
 
-  async #credentials(namespace: string, name: string, signal: AbortSignal): Promise<AzureCredentials> {
-    const data = await this.#deps.readSecret(namespace, name, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: Secret ${namespace}/${name} not found; waiting for it to be created`);
-    try {
-      return credentialsFromSecret(data, `${namespace}/${name}`);
-    } catch (err) {
-      // Fixable in the Secret without touching the Machine: transient, like a missing Secret.
-      if (err instanceof CredentialsSecretError) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: ${err.message}`, { cause: err });
-      throw err;
-    }
+  #credentials(namespace: string, name: string, signal: AbortSignal): Promise<AzureCredentials> {
+    return readCredentialsSecret(this.#deps, { namespace, name }, signal, credentialsFromSecret, CredentialsSecretError);
   }
 
   async #userData(machine: Machine, spec: ResolvedAzureSpec, signal: AbortSignal): Promise<Buffer | undefined> {
     if (!spec.userDataSecret) return undefined;
     const namespace = spec.userDataSecret.namespace ?? machine.metadata.namespace ?? '';
-    const { name } = spec.userDataSecret;
-    const data = await this.#deps.readSecret(namespace, name, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${name} not found; waiting for it to be created`);
-    const userData = data[USER_DATA_SECRET_KEY];
-    if (!userData) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${name} has no key "${USER_DATA_SECRET_KEY}"`);
-    return userData;
+    return readUserDataSecret(this.#deps, { namespace, name: spec.userDataSecret.name }, signal);
   }
 }
 

@@ -14,6 +14,7 @@
 // reconciles every Machine costs 3-4 calls per resource group, whatever the number of Machines or MachineSets.
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import type { NetworkInterface, PublicIPAddress } from '@azure/arm-network';
+import { BatchedReads, type Waiter } from '../batched-reads.ts';
 
 /** How long lookups wait to be sent together, in ms. */
 export const DEFAULT_BATCH_WINDOW_MS = 50;
@@ -64,50 +65,36 @@ interface Snapshot {
   readonly statuses: ReadonlyMap<string, readonly InstanceViewStatus[]>;
 }
 
-interface Waiter {
-  readonly ref: VmRef;
-  resolve(view: VmView | undefined): void;
-  reject(err: unknown): void;
-}
-
+/** Snapshots are by resource group (case-insensitive, as ARM names are). */
 export class InstanceCache {
   readonly #reader: ArmReader;
-  readonly #batchWindowMs: number;
   readonly #freshnessMs: number;
   readonly #now: () => number;
-  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #reads: BatchedReads<VmRef, Snapshot, VmView | undefined>;
   /** VMs this process PUT, by "rg/name": laid over listings made before. */
   readonly #written = new Map<string, { readonly at: number; readonly vm: VirtualMachine }>();
-  #queued: Waiter[] = [];
 
   constructor(reader: ArmReader, options: InstanceCacheOptions = {}) {
     this.#reader = reader;
-    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
     this.#freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
     this.#now = options.now ?? Date.now;
+    this.#reads = new BatchedReads<VmRef, Snapshot, VmView | undefined>(
+      {
+        keyOf: (ref) => groupKey(ref.resourceGroup),
+        answer: (ref, snapshot) => this.#resolve(ref, snapshot),
+        covers: (ref, snapshot) => !ref.publicIP || snapshot.publicIPs !== undefined,
+        read: (groups) => this.#refresh(groups),
+        prune: (now) => {
+          for (const [key, w] of this.#written) if (now - w.at >= this.#freshnessMs) this.#written.delete(key);
+        },
+      },
+      { batchWindowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, freshnessMs: this.#freshnessMs, now: this.#now },
+    );
   }
 
   /** The VM `ref` names, or undefined when its resource group has none by that name. */
   lookup(ref: VmRef, signal: AbortSignal): Promise<VmView | undefined> {
-    const snapshot = this.#snapshots.get(groupKey(ref.resourceGroup));
-    if (snapshot && this.#answers(snapshot, ref)) return Promise.resolve(this.#resolve(ref, snapshot));
-    signal.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (this.#queued.length === 0) setTimeout(() => void this.#flush(), this.#batchWindowMs);
-      this.#queued.push({
-        ref,
-        resolve: (view) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(view);
-        },
-        reject: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-    });
+    return this.#reads.lookup(ref, signal);
   }
 
   /** A VM this process just PUT (its provisioningState Creating): fresher than any listing made before. */
@@ -115,19 +102,11 @@ export class InstanceCache {
     if (vm.name) this.#written.set(vmKey(resourceGroup, vm.name), { at: this.#now(), vm });
   }
 
-  #answers(snapshot: Snapshot, ref: VmRef): boolean {
-    return this.#now() - snapshot.at < this.#freshnessMs && (!ref.publicIP || snapshot.publicIPs !== undefined);
-  }
-
-  async #flush(): Promise<void> {
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#prune();
-    const byGroup = Map.groupBy(queued, (w) => groupKey(w.ref.resourceGroup));
-    // One caller giving up (its signal) must not cancel the calls the others wait on: the batch has its own deadline.
+  // The flush's resource groups are listed together, and the subscription's instance views once for all of them.
+  async #refresh(byGroup: ReadonlyMap<string, Waiter<VmRef, VmView | undefined>[]>): Promise<void> {
     const signal = AbortSignal.timeout(LIST_TIMEOUT_MS);
     const at = this.#now();
-    let listings: Array<{ group: string; waiters: Waiter[]; vms: VirtualMachine[]; nics: NetworkInterface[]; publicIPs?: PublicIPAddress[] }>;
+    let listings: Array<{ group: string; waiters: Waiter<VmRef, VmView | undefined>[]; vms: VirtualMachine[]; nics: NetworkInterface[]; publicIPs?: PublicIPAddress[] }>;
     let statuses = new Map<string, readonly InstanceViewStatus[]>();
     try {
       listings = await Promise.all([...byGroup].map(async ([group, waiters]) => {
@@ -149,12 +128,12 @@ export class InstanceCache {
         statuses = new Map(listed.filter((vm) => vm.id).map((vm) => [vm.id!.toLowerCase(), vm.instanceView?.statuses ?? []]));
       }
     } catch (err) {
-      for (const waiter of queued) waiter.reject(err);
+      for (const waiters of byGroup.values()) for (const waiter of waiters) waiter.reject(err);
       return;
     }
     for (const { group, waiters, vms, nics, publicIPs } of listings) {
       const snapshot: Snapshot = { at, vms, nics, statuses, ...(publicIPs ? { publicIPs } : {}) };
-      this.#snapshots.set(group, snapshot);
+      this.#reads.store(group, snapshot);
       for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot));
     }
   }
@@ -170,12 +149,6 @@ export class InstanceCache {
     const publicIPs = (snapshot.publicIPs ?? []).filter((ip) => publicIPIds.has(ip.id?.toLowerCase()));
     const statuses = vm.id ? snapshot.statuses.get(vm.id.toLowerCase()) : undefined;
     return { vm, nics, publicIPs, ...(statuses ? { statuses } : {}) };
-  }
-
-  #prune(): void {
-    const now = this.#now();
-    for (const [group, snapshot] of this.#snapshots) if (now - snapshot.at >= this.#freshnessMs) this.#snapshots.delete(group);
-    for (const [key, w] of this.#written) if (now - w.at >= this.#freshnessMs) this.#written.delete(key);
   }
 }
 

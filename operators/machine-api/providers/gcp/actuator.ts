@@ -27,14 +27,14 @@ import { instanceResource, MACHINE_UID_LABEL, requestId } from './insert.ts';
 import { InstanceCache, isMachineInstance, type InstanceCacheOptions, type InstanceRef } from './instance-cache.ts';
 import { MachineTypeCatalog, type MachineTypeCapacity } from './machine-types.ts';
 import { awaitOperation, isDone } from './operations.ts';
+import { readCredentialsSecret, readUserDataSecret } from '../secrets.ts';
 import { parseGcpProviderSpec, PROVIDER_SPEC_PATH, type GcpMachineProviderSpec } from './provider-spec.ts';
 
 /** The longest create or delete waits for its Operation in one call, in ms; after that it asks to be called again. */
 export const DEFAULT_OPERATION_WAIT_MS = 30_000;
 /** How soon to look again at an Operation still running, or an instance still going away, in ms (MAO: 20 s). */
 export const DEFAULT_OPERATION_POLL_MS = 20_000;
-/** The Secret key holding the user data (the installer's worker-user-data Secret). */
-export const USER_DATA_SECRET_KEY = 'userData';
+export { USER_DATA_SECRET_KEY } from '../secrets.ts';
 /** Connections kept at once; more means credentials rotated, and the oldest are dropped. */
 const MAX_CONNECTIONS = 16;
 /** GCE instance names (RFC 1035). The instance takes the Machine's name, so the Machine's name must be one. */
@@ -309,25 +309,13 @@ export class GcpActuator implements Actuator {
     return connection;
   }
 
-  async #credentials(namespace: string, name: string, signal: AbortSignal): Promise<ServiceAccountKey> {
-    const data = await this.#deps.readSecret(namespace, name, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: Secret ${namespace}/${name} not found; waiting for it to be created`);
-    try {
-      return serviceAccountFromSecret(data, `${namespace}/${name}`);
-    } catch (err) {
-      // Fixable in the Secret without touching the Machine: transient, like a missing Secret.
-      if (err instanceof CredentialsSecretError) throw new Error(`${PROVIDER_SPEC_PATH}.credentialsSecret: ${err.message}`, { cause: err });
-      throw err;
-    }
+  #credentials(namespace: string, name: string, signal: AbortSignal): Promise<ServiceAccountKey> {
+    return readCredentialsSecret(this.#deps, { namespace, name }, signal, serviceAccountFromSecret, CredentialsSecretError);
   }
 
   async #userData(machine: Machine, spec: GcpMachineProviderSpec, signal: AbortSignal): Promise<string | undefined> {
     if (!spec.userDataSecret) return undefined;
-    const namespace = machine.metadata.namespace ?? '';
-    const data = await this.#deps.readSecret(namespace, spec.userDataSecret, signal);
-    if (!data) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${spec.userDataSecret} not found; waiting for it to be created`);
-    const userData = data[USER_DATA_SECRET_KEY];
-    if (!userData) throw new Error(`${PROVIDER_SPEC_PATH}.userDataSecret: Secret ${namespace}/${spec.userDataSecret} has no key "${USER_DATA_SECRET_KEY}"`);
+    const userData = await readUserDataSecret(this.#deps, { namespace: machine.metadata.namespace ?? '', name: spec.userDataSecret }, signal);
     return userData.toString('utf8');
   }
 }

@@ -12,6 +12,7 @@
 // A same-named instance with another UID belongs to an earlier Machine of that name and is not this one's.
 // Machines that recorded an instance the listing lacks (made without the ownership label) are looked up by name
 // in the same flush.
+import { BatchedReads, type Waiter } from '../batched-reads.ts';
 import type { Instance } from './client.ts';
 import { clusterLabelKey, MACHINE_UID_LABEL, machineUidLabel } from './insert.ts';
 
@@ -60,12 +61,6 @@ interface Remembered {
   readonly instance: Instance | undefined;
 }
 
-interface Waiter {
-  readonly ref: InstanceRef;
-  resolve(instance: Instance | undefined): void;
-  reject(err: unknown): void;
-}
-
 /** The listing filter for a cluster's instances. */
 export function clusterFilter(clusterID: string): string {
   return `labels.${clusterLabelKey(clusterID)} = "owned"`;
@@ -78,22 +73,31 @@ export function isMachineInstance(instance: Instance, ref: Pick<InstanceRef, 'na
   return uid === undefined || uid === machineUidLabel(ref.uid);
 }
 
+/** Snapshots are by project, zone and cluster. */
 export class InstanceCache {
   readonly #list: ListInstances;
   readonly #get: GetInstance;
-  readonly #batchWindowMs: number;
   readonly #freshnessMs: number;
   readonly #now: () => number;
-  readonly #snapshots = new Map<string, Snapshot>();
+  readonly #reads: BatchedReads<InstanceRef, Snapshot, Instance | undefined>;
   readonly #remembered = new Map<string, Remembered>();
-  #queued: Waiter[] = [];
 
   constructor(list: ListInstances, get: GetInstance, options: InstanceCacheOptions = {}) {
     this.#list = list;
     this.#get = get;
-    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
     this.#freshnessMs = options.freshnessMs ?? DEFAULT_FRESHNESS_MS;
     this.#now = options.now ?? Date.now;
+    this.#reads = new BatchedReads<InstanceRef, Snapshot, Instance | undefined>(
+      {
+        keyOf: zoneKey,
+        answer: (ref, snapshot) => this.#resolve(ref, snapshot),
+        read: (groups) => Promise.all([...groups.values()].map((waiters) => this.#refresh(waiters))).then(() => {}),
+        prune: (now) => {
+          for (const [key, r] of this.#remembered) if (now - r.at >= this.#freshnessMs) this.#remembered.delete(key);
+        },
+      },
+      { batchWindowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, freshnessMs: this.#freshnessMs, now: this.#now },
+    );
   }
 
   /**
@@ -101,25 +105,7 @@ export class InstanceCache {
    * (delete decides on it), never from the cache.
    */
   lookup(ref: InstanceRef, signal: AbortSignal, options: { fresh?: boolean } = {}): Promise<Instance | undefined> {
-    const snapshot = this.#snapshots.get(zoneKey(ref));
-    if (!options.fresh && snapshot && this.#now() - snapshot.at < this.#freshnessMs) return Promise.resolve(this.#resolve(ref, snapshot));
-    signal.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (this.#queued.length === 0) setTimeout(() => void this.#flush(), this.#batchWindowMs);
-      this.#queued.push({
-        ref,
-        resolve: (instance) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(instance);
-        },
-        reject: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-    });
+    return this.#reads.lookup(ref, signal, options);
   }
 
   /**
@@ -130,16 +116,7 @@ export class InstanceCache {
     this.#remembered.set(instanceKey(ref), { at: this.#now(), instance });
   }
 
-  async #flush(): Promise<void> {
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#prune();
-    const byZone = Map.groupBy(queued, (w) => zoneKey(w.ref));
-    await Promise.all([...byZone.values()].map((waiters) => this.#refresh(waiters)));
-  }
-
-  // One caller giving up (its signal) must not cancel the read the others wait on, so the batch has its own deadline.
-  async #refresh(waiters: readonly Waiter[]): Promise<void> {
+  async #refresh(waiters: readonly Waiter<InstanceRef, Instance | undefined>[]): Promise<void> {
     const { project, zone, clusterID } = waiters[0].ref;
     const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
     const at = this.#now();
@@ -155,7 +132,7 @@ export class InstanceCache {
       return;
     }
     const key = zoneKey(waiters[0].ref);
-    this.#snapshots.set(key, snapshot);
+    this.#reads.store(key, snapshot);
     for (const [remembered, r] of this.#remembered) if (remembered.startsWith(`${key}/`) && r.at <= at) this.#remembered.delete(remembered);
     for (const [name, instance] of fetched) this.remember({ project, zone, clusterID, name }, instance);
     for (const waiter of waiters) waiter.resolve(this.#resolve(waiter.ref, snapshot));
@@ -167,12 +144,6 @@ export class InstanceCache {
     const remembered = this.#remembered.get(instanceKey(ref));
     const instance = remembered ? remembered.instance : snapshot.byName.get(ref.name);
     return instance && isMachineInstance(instance, ref) ? instance : undefined;
-  }
-
-  #prune(): void {
-    const now = this.#now();
-    for (const [key, snapshot] of this.#snapshots) if (now - snapshot.at >= this.#freshnessMs) this.#snapshots.delete(key);
-    for (const [key, r] of this.#remembered) if (now - r.at >= this.#freshnessMs) this.#remembered.delete(key);
   }
 }
 
