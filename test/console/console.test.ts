@@ -1,10 +1,15 @@
 // The web console in a real browser (Debian chromium via playwright-core) against the dev cluster in-process:
 // login by URL fragment, the Machines table, scaling a MachineSet, a 422 from the YAML editor, an update from
-// Cluster Settings (the cluster-version operator simulated through the API, see the pending follow-up), first
-// paint, 1,000 Machines, keyboard use. Screenshots of every page land in test-artifacts/console/.
+// Cluster Settings (ClusterVersion status written by the test), first paint, 1,000 Machines, keyboard use; then, on
+// a second cluster with the real cluster-version operator, an upgrade from Cluster Settings that the operator
+// carries out. Screenshots of every page land in test-artifacts/console/.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { putConfigMap } from '../../devcluster/releases/cluster-version.ts';
+import { DEMO_OPERATOR } from '../../devcluster/releases/demo-manifests.ts';
+import { DEMO_OPERATOR_CONTROL_CONFIG_MAP } from '../../devcluster/releases/release-followers.ts';
 import { waitFor } from '../../operators/runtime/wait.ts';
+import { FAST_CVO } from '../e2e/cluster-version/harness.ts';
 import { startConsoleEnv, type ConsoleEnv } from './harness.ts';
 
 const NS = 'openshift-machine-api';
@@ -214,8 +219,6 @@ describe('web console (chromium)', function () {
     await env.screenshot('cluster-settings-updated');
   });
 
-  it('starts an upgrade from Cluster Settings and watches the real cluster-version operator complete it');
-
   it('keeps a table of 1,000 Machines responsive: render, scroll to the end, filter, live deletes', async () => {
     const page = env.page;
     const ns = 'fleet-scale';
@@ -276,3 +279,69 @@ describe('web console (chromium)', function () {
     await page.getByRole('heading', { name: 'Nodes' }).waitFor();
   });
 });
+
+// Its own cluster: the cluster-version operator creates ClusterVersion `version` itself, which the test above
+// creates by hand, so the two cannot share one.
+describe('web console with the real cluster-version operator (chromium)', function () {
+  this.timeout(60_000);
+  let env: ConsoleEnv;
+
+  before(async function () {
+    // The e2e timings, except that a ClusterOperator counts as slow only after a minute: the demo operator is held
+    // back below on purpose, and Failing=Unknown would only add noise to what the page shows meanwhile.
+    env = await startConsoleEnv({ clusterVersion: { ...FAST_CVO, thresholds: { degradedGraceMs: 60_000, slowOperatorMs: 60_000, slowMachineConfigMs: 60_000 } } });
+  });
+  after(async () => {
+    await env?.stop();
+  });
+
+  /** The demo operator's knobs (devcluster/releases/release-followers.ts): `stall: 'true'` holds it at its version. */
+  const demoOperator = (data: Record<string, string>) => putConfigMap(env.cluster.kubeConfig, {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: DEMO_OPERATOR_CONTROL_CONFIG_MAP, namespace: DEMO_OPERATOR.namespace }, data,
+  });
+
+  it('starts an upgrade from Cluster Settings and watches the real cluster-version operator complete it', async () => {
+    const page = env.page;
+    await page.goto(`${env.consoleUrl}#token=${encodeURIComponent(env.token)}`);
+    await nav(page, 'Cluster Settings').click();
+    // Everything from here on arrives through the page's watch: the operator installs 4.1.0, then asks the update
+    // graph for the channel's updates.
+    await until('4.1.0 installed', async () => (await page.getByTestId('current-version').textContent()) === '4.1.0', 20_000);
+    const updates = page.getByRole('table', { name: 'Available updates' });
+    await until('4.2.0 offered', async () => (await updates.getByRole('radio', { name: '4.2.0' }).count()) === 1, 20_000);
+    assert.equal(await page.getByLabel('Channel').inputValue(), 'stable-4');
+    assert.equal(await page.getByTestId('update-status').textContent(), 'Update available');
+    await env.screenshot('cluster-settings-cvo');
+
+    // Held at 4.1.0, the demo operator keeps the update mid-way long enough to see it; the real CVO drives the rest.
+    await demoOperator({ stall: 'true' });
+    await updates.getByRole('radio', { name: '4.2.0' }).check();
+    await page.getByRole('button', { name: 'Update to 4.2.0' }).click();
+
+    const bar = page.getByRole('progressbar', { name: 'Update to 4.2.0' });
+    await until('the progress bar', async () => (await bar.count()) === 1, 20_000);
+    const percent = Number(await bar.getAttribute('aria-valuenow'));
+    assert.ok(percent > 0 && percent < 100, `progress ${percent}%`);
+    assert.equal(await page.getByTestId('update-status').textContent(), 'Updating to 4.2.0');
+    assert.match((await page.getByTestId('status-message').textContent()) ?? '', /^Working towards 4\.2\.0: \d+ of \d+ done \(\d+% complete\), waiting on demo$/);
+    assert.equal(await page.getByRole('button', { name: /^Update to / }).isDisabled(), true, 'no second update while one runs');
+    assert.deepEqual(await historyRows(page), [['4.2.0', 'Partial'], ['4.1.0', 'Completed']]);
+    await env.screenshot('cluster-settings-cvo-updating');
+
+    // Released, the demo operator reaches 4.2.0 and the CVO completes the update; the page follows without a reload.
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await demoOperator({});
+    await until('4.2.0 current', async () => (await page.getByTestId('current-version').textContent()) === '4.2.0', 20_000);
+    await until('the progress bar gone', async () => (await bar.count()) === 0);
+    assert.deepEqual(await historyRows(page), [['4.2.0', 'Completed'], ['4.1.0', 'Completed']]);
+    assert.deepEqual(navigations, [], 'no reload');
+    await env.screenshot('cluster-settings-cvo-updated');
+  });
+});
+
+/** The Update history table as [version, state] rows, newest first. */
+async function historyRows(page: Page): Promise<string[][]> {
+  const rows = await page.getByTestId('history').locator('tbody tr').all();
+  return Promise.all(rows.map(async (row) => (await row.locator('td').allTextContents()).slice(0, 2)));
+}

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startDevCluster, type DevClusterHandle } from '../../devcluster/cluster.ts';
+import { startDevCluster, type DevClusterHandle, type DevClusterOptions } from '../../devcluster/cluster.ts';
 import { kubeJson, type KubeRequest } from '../../operators/runtime/kube-http.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -50,10 +50,15 @@ export interface ConsoleEnv {
   stop(): Promise<void>;
 }
 
-export async function startConsoleEnv(): Promise<ConsoleEnv> {
+export interface ConsoleEnvOptions {
+  /** The release machinery (cluster-version operator, update graph, demo releases); off by default. */
+  readonly clusterVersion?: DevClusterOptions['clusterVersion'];
+}
+
+export async function startConsoleEnv(options: ConsoleEnvOptions = {}): Promise<ConsoleEnv> {
   await ensureConsoleBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'console-test-'));
-  const cluster = await startDevCluster({ dataDir, port: 0, ephemeral: true, consoleDir: CONSOLE_DIST, minRequeueAfterMs: 100 });
+  const cluster = await startDevCluster({ dataDir, port: 0, ephemeral: true, consoleDir: CONSOLE_DIST, minRequeueAfterMs: 100, clusterVersion: options.clusterVersion });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   // The dev cluster's CA is generated per data dir; the browser is told to accept it rather than installing it.
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });

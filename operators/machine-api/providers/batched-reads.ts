@@ -17,6 +17,15 @@ export interface Waiter<Ref, Answer> {
   reject(err: unknown): void;
 }
 
+/** How a cloud's instance cache is tuned; unset fields take the cloud's defaults. */
+export interface BatchedCacheOptions {
+  /** How long lookups wait to be sent together, in ms. */
+  readonly batchWindowMs?: number;
+  /** How long a snapshot answers lookups, in ms. */
+  readonly freshnessMs?: number;
+  readonly now?: () => number;
+}
+
 export interface BatchedReadsOptions {
   readonly batchWindowMs: number;
   readonly freshnessMs: number;

@@ -9,7 +9,7 @@
 // looked up in the same flush with one `instance-id` filter call, which, unlike InstanceIds, does not fail the
 // whole batch when one ID is unknown.
 import type { Filter, Instance } from '@aws-sdk/client-ec2';
-import { BatchedReads, type Waiter } from '../batched-reads.ts';
+import { BatchedReads, type BatchedCacheOptions, type Waiter } from '../batched-reads.ts';
 
 /** How long lookups wait to be sent together, in ms. */
 export const DEFAULT_BATCH_WINDOW_MS = 50;
@@ -42,11 +42,8 @@ export interface InstanceRef {
 
 export type DescribeInstances = (filters: Filter[], signal: AbortSignal) => Promise<Instance[]>;
 
-export interface InstanceCacheOptions {
-  readonly batchWindowMs?: number;
-  readonly freshnessMs?: number;
+export interface InstanceCacheOptions extends BatchedCacheOptions {
   readonly launchGraceMs?: number;
-  readonly now?: () => number;
 }
 
 interface Snapshot {

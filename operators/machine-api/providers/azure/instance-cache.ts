@@ -14,7 +14,7 @@
 // reconciles every Machine costs 3-4 calls per resource group, whatever the number of Machines or MachineSets.
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import type { NetworkInterface, PublicIPAddress } from '@azure/arm-network';
-import { BatchedReads, type Waiter } from '../batched-reads.ts';
+import { BatchedReads, type BatchedCacheOptions, type Waiter } from '../batched-reads.ts';
 
 /** How long lookups wait to be sent together, in ms. */
 export const DEFAULT_BATCH_WINDOW_MS = 50;
@@ -50,11 +50,7 @@ export interface VmView {
   readonly statuses?: readonly InstanceViewStatus[];
 }
 
-export interface InstanceCacheOptions {
-  readonly batchWindowMs?: number;
-  readonly freshnessMs?: number;
-  readonly now?: () => number;
-}
+export type InstanceCacheOptions = BatchedCacheOptions;
 
 interface Snapshot {
   readonly at: number;

@@ -12,7 +12,7 @@
 // A same-named instance with another UID belongs to an earlier Machine of that name and is not this one's.
 // Machines that recorded an instance the listing lacks (made without the ownership label) are looked up by name
 // in the same flush.
-import { BatchedReads, type Waiter } from '../batched-reads.ts';
+import { BatchedReads, type BatchedCacheOptions, type Waiter } from '../batched-reads.ts';
 import type { Instance } from './client.ts';
 import { clusterLabelKey, MACHINE_UID_LABEL, machineUidLabel } from './insert.ts';
 
@@ -44,11 +44,7 @@ export type ListInstances = (project: string, zone: string, filter: string, sign
 /** The named instance, or undefined on 404. */
 export type GetInstance = (project: string, zone: string, name: string, signal: AbortSignal) => Promise<Instance | undefined>;
 
-export interface InstanceCacheOptions {
-  readonly batchWindowMs?: number;
-  readonly freshnessMs?: number;
-  readonly now?: () => number;
-}
+export type InstanceCacheOptions = BatchedCacheOptions;
 
 interface Snapshot {
   readonly at: number;
