@@ -318,12 +318,16 @@ describe('web console with the real cluster-version operator (chromium)', functi
     await updates.getByRole('radio', { name: '4.2.0' }).check();
     await page.getByRole('button', { name: 'Update to 4.2.0' }).click();
 
+    // The CVO's Progressing message, as it stands once it has applied everything up to the demo operator's level.
+    const message = page.getByTestId('status-message');
+    await until('waiting on demo', async () => /, waiting on demo$/.test((await message.textContent().catch(() => null)) ?? ''), 20_000);
+    const progress = /^Working towards 4\.2\.0: (\d+) of (\d+) done \((\d+)% complete\), waiting on demo$/.exec((await message.textContent()) ?? '');
+    assert.ok(progress, `Progressing message: ${await message.textContent()}`);
     const bar = page.getByRole('progressbar', { name: 'Update to 4.2.0' });
-    await until('the progress bar', async () => (await bar.count()) === 1, 20_000);
     const percent = Number(await bar.getAttribute('aria-valuenow'));
+    assert.equal(percent, Number(progress[3]), 'the bar shows the message\'s percentage');
     assert.ok(percent > 0 && percent < 100, `progress ${percent}%`);
     assert.equal(await page.getByTestId('update-status').textContent(), 'Updating to 4.2.0');
-    assert.match((await page.getByTestId('status-message').textContent()) ?? '', /^Working towards 4\.2\.0: \d+ of \d+ done \(\d+% complete\), waiting on demo$/);
     assert.equal(await page.getByRole('button', { name: /^Update to / }).isDisabled(), true, 'no second update while one runs');
     assert.deepEqual(await historyRows(page), [['4.2.0', 'Partial'], ['4.1.0', 'Completed']]);
     await env.screenshot('cluster-settings-cvo-updating');
@@ -334,6 +338,7 @@ describe('web console with the real cluster-version operator (chromium)', functi
     await demoOperator({});
     await until('4.2.0 current', async () => (await page.getByTestId('current-version').textContent()) === '4.2.0', 20_000);
     await until('the progress bar gone', async () => (await bar.count()) === 0);
+    await until('settled at 4.2.0', async () => (await message.textContent()) === 'Cluster version is 4.2.0');
     assert.deepEqual(await historyRows(page), [['4.2.0', 'Completed'], ['4.1.0', 'Completed']]);
     assert.deepEqual(navigations, [], 'no reload');
     await env.screenshot('cluster-settings-cvo-updated');

@@ -13,6 +13,7 @@ import {
 } from '../../api/config-v1.ts';
 import type { Store } from '../../runtime/cache.ts';
 import type { Reconciler } from '../../runtime/controller.ts';
+import type { Logger } from '../../runtime/log.ts';
 import type { ResourceClient } from '../../runtime/resource-client.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import type { ReleaseRef } from '../contracts.ts';
@@ -124,7 +125,7 @@ async function reconcileAutoUpdate(
   updates: readonly { readonly version: string; readonly image: string }[],
   updating: boolean,
   now: Date,
-  log: { info(msg: string, fields?: Record<string, unknown>): void; warn(msg: string, fields?: Record<string, unknown>): void },
+  log: Logger,
 ): Promise<number | undefined> {
   const parsed = parseAutoUpdatePolicy(cv.metadata?.annotations);
   if (!parsed.ok) {
@@ -143,7 +144,18 @@ async function reconcileAutoUpdate(
     now,
     updating: updating || head?.state !== 'Completed' || pending,
   });
-  if ('wait' in decision) return decision.nextWindowStart ? Math.max(0, decision.nextWindowStart.getTime() - now.getTime()) : undefined;
+  if ('wait' in decision) {
+    // An opted-in cluster that does not update must say why (a closed window, nothing eligible); "an update is
+    // running" is routine, and a cluster without the annotation has nothing to explain.
+    if (parsed.policy?.enabled) {
+      log[decision.reason === 'Updating' ? 'debug' : 'info']('Automatic update waiting', {
+        reason: decision.reason,
+        message: decision.wait,
+        ...(decision.nextWindowStart ? { nextWindowStart: decision.nextWindowStart.toISOString() } : {}),
+      });
+    }
+    return decision.nextWindowStart ? Math.max(0, decision.nextWindowStart.getTime() - now.getTime()) : undefined;
+  }
   log.info('Starting automatic update', { version: decision.version, image: decision.image });
   await deps.client.patch(CLUSTER_VERSION_RESOURCE, undefined, CLUSTER_VERSION_NAME, 'application/merge-patch+json', {
     spec: { desiredUpdate: { version: decision.version, image: decision.image } },
