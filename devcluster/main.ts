@@ -83,6 +83,14 @@ async function main(): Promise<void> {
   let cluster: DevClusterHandle;
   let emulated: EmulatedCloud | undefined;
   let cloudLines: string[] = [];
+  // Signals can arrive while the cluster is still starting (/readyz answers as soon as the API server listens):
+  // remember them and stop cleanly once startup is done, instead of dying half-started on the default handler.
+  let pendingSignal: string | undefined;
+  let onSignal = (signal: string): void => {
+    pendingSignal ??= signal;
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
     const { cloudName, ...options } = flags;
     const emulators = cloudName === 'local' ? undefined : await import('../test/e2e/clouds/emulators.ts');
@@ -157,8 +165,8 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  onSignal = stop;
+  if (pendingSignal) stop(pendingSignal);
 }
 
 await main();

@@ -319,13 +319,19 @@ describe('web console with the real cluster-version operator (chromium)', functi
     await page.getByRole('button', { name: 'Update to 4.2.0' }).click();
 
     // The CVO's Progressing message, as it stands once it has applied everything up to the demo operator's level.
+    // Each sync attempt restarts the count, so the message moves between "N of M done" and "…, waiting on demo":
+    // read the message and the bar together and keep the reading that shows the wait.
     const message = page.getByTestId('status-message');
-    await until('waiting on demo', async () => /, waiting on demo$/.test((await message.textContent().catch(() => null)) ?? ''), 20_000);
-    const progress = /^Working towards 4\.2\.0: (\d+) of (\d+) done \((\d+)% complete\), waiting on demo$/.exec((await message.textContent()) ?? '');
-    assert.ok(progress, `Progressing message: ${await message.textContent()}`);
     const bar = page.getByRole('progressbar', { name: 'Update to 4.2.0' });
-    const percent = Number(await bar.getAttribute('aria-valuenow'));
-    assert.equal(percent, Number(progress[3]), 'the bar shows the message\'s percentage');
+    let progress: RegExpExecArray | null = null;
+    let percent = NaN;
+    await until('waiting on demo, with the bar at the message\'s percentage', async () => {
+      const text = (await message.textContent().catch(() => null)) ?? '';
+      progress = /^Working towards 4\.2\.0: (\d+) of (\d+) done \((\d+)% complete\), waiting on demo$/.exec(text);
+      percent = Number(await bar.getAttribute('aria-valuenow').catch(() => null));
+      return progress !== null && percent === Number(progress[3]);
+    }, 20_000);
+    assert.ok(progress, 'Progressing message');
     assert.ok(percent > 0 && percent < 100, `progress ${percent}%`);
     assert.equal(await page.getByTestId('update-status').textContent(), 'Updating to 4.2.0');
     assert.equal(await page.getByRole('button', { name: /^Update to / }).isDisabled(), true, 'no second update while one runs');
