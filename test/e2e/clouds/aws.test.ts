@@ -2,11 +2,9 @@
 // instances, the operator talks to it through the EC2 fault proxy (ClientToken idempotency, faults, call counts),
 // and a hollow kubelet joins for each running instance, named by its private DNS name as on OpenShift.
 import assert from 'node:assert/strict';
-import { waitFor } from '../../../operators/runtime/wait.ts';
-import type { OperatorProcess } from '../../support/operator-process.ts';
 import { startAwsCloud, type AwsCloud } from './emulators.ts';
 import {
-  assertOneInstancePerMachine, deleteMachineSet, NS, runLifecycle, scale, spawnCloudOperator, startCloudCluster, waitForFleet, type CloudCluster,
+  assertOneInstancePerMachine, deleteMachineSet, describeOperatorKilledMidCreate, runLifecycle, scale, startCloudCluster, waitForFleet, type CloudCluster,
 } from './harness.ts';
 
 describe('Machines on AWS (moto) end to end, operator in process', function () {
@@ -47,46 +45,11 @@ describe('Machines on AWS (moto) end to end, operator in process', function () {
   });
 });
 
-describe('Machines on AWS (moto) end to end, operator killed with SIGKILL mid-create', function () {
-  this.timeout(40_000);
-  let cloud: AwsCloud;
-  let cluster: CloudCluster;
-  let operator: OperatorProcess | undefined;
-
-  before(async () => {
-    cloud = await startAwsCloud();
-    cluster = await startCloudCluster(cloud, { inProcessOperator: false });
-  });
-  after(async () => {
-    await operator?.stop('SIGKILL');
-    await cluster?.stop();
-    await cloud?.stop();
-  });
-
-  it('ends with exactly N instances when the operator dies right after sending RunInstances and is started again', async () => {
-    // One Machine at a time, and each EC2 answer 400 ms late: the kill lands while RunInstances is in the proxy's
-    // hands, which still hands it to moto, so the instance is made for an operator that never hears of it.
-    operator = await spawnCloudOperator(cluster, ['--machine-concurrency', '1']);
-    await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cloud.machineSet('killed', 0)) });
-    cloud.proxy.latencyMs = 400;
-    cloud.proxy.resetCounts();
-    await scale(cluster, 'killed', 3);
-    await waitFor(() => cloud.proxy.count('RunInstances') >= 1, { timeoutMs: 15_000, intervalMs: 5, message: 'the operator to send RunInstances' });
-    const exit = await operator.stop('SIGKILL');
-    operator = undefined;
-    assert.equal(exit.signal, 'SIGKILL');
-
-    // The orphaned call completes: an instance exists that no Machine records yet.
-    const orphan = await waitFor(async () => (await cloud.instances('killed'))[0], { timeoutMs: 5_000, intervalMs: 50, message: 'the in-flight RunInstances to reach moto' });
-    const machines = JSON.parse((await cluster.kubectl(['get', 'machines', '-n', NS, '-o', 'json'])).stdout) as { items: { metadata: { uid: string }; spec?: { providerID?: string } }[] };
-    assert.equal(machines.items.find((m) => m.metadata.uid === orphan.uid)?.spec?.providerID, undefined, 'the dead operator never recorded the instance');
-
-    cloud.proxy.latencyMs = 0;
-    operator = await spawnCloudOperator(cluster);
-    const fleet = await waitForFleet(cluster, 'killed', 3);
-    assertOneInstancePerMachine(fleet);
-    assert.ok(fleet.instances.some((i) => i.id === orphan.id && i.live), `the orphaned instance ${orphan.id} was adopted by its Machine`);
-    // No delete here: an operator process polls a terminating instance every 20 s (the provider's default, which
-    // has no flag); the in-process suite above covers deletion.
-  });
-});
+// The proxy counts RunInstances when it takes the call, and hands it to moto 400 ms later: the kill lands while
+// the call is in the proxy's hands.
+describeOperatorKilledMidCreate('AWS (moto)', startAwsCloud, ({ proxy }) => ({
+  name: 'RunInstances',
+  count: () => proxy.count('RunInstances'),
+  resetCounts: () => proxy.resetCounts(),
+  setLatencyMs: (ms) => void (proxy.latencyMs = ms),
+}));

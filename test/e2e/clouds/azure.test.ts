@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ARM_FAULTS } from '../../fakes/azure/arm-server.ts';
 import { startAzureCloud, type AzureCloud } from './emulators.ts';
-import { assertOneInstancePerMachine, deleteMachineSet, runLifecycle, scale, startCloudCluster, waitForFleet, type CloudCluster } from './harness.ts';
+import { assertOneInstancePerMachine, deleteMachineSet, describeOperatorKilledMidCreate, runLifecycle, scale, startCloudCluster, waitForFleet, type CloudCluster } from './harness.ts';
 
 describe('Machines on Azure (ARM fake) end to end', function () {
   this.timeout(40_000);
@@ -47,3 +47,13 @@ describe('Machines on Azure (ARM fake) end to end', function () {
     await deleteMachineSet(cluster, 'faults', fleet);
   });
 });
+
+// The VM PUT is the create call that makes the instance (the NIC before it is only its network card); the fake counts
+// it as it stores the VM, after its latency. The operator process trusts the fake's CA through NODE_EXTRA_CA_CERTS
+// (the cloud's operatorEnv).
+describeOperatorKilledMidCreate('Azure (ARM fake)', startAzureCloud, ({ fake }) => ({
+  name: 'PUT virtualMachines',
+  count: () => fake.count('PUT virtualMachines'),
+  resetCounts: () => fake.resetCounts(),
+  setLatencyMs: (ms) => void (fake.latencyMs = ms),
+}));

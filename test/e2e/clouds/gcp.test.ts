@@ -3,7 +3,7 @@
 // client against it, and a hollow kubelet joins for each RUNNING instance, named after it.
 import assert from 'node:assert/strict';
 import { startGcpCloud, type GcpCloud } from './emulators.ts';
-import { assertOneInstancePerMachine, deleteMachineSet, runLifecycle, scale, startCloudCluster, waitForFleet, type CloudCluster } from './harness.ts';
+import { assertOneInstancePerMachine, deleteMachineSet, describeOperatorKilledMidCreate, runLifecycle, scale, startCloudCluster, waitForFleet, type CloudCluster } from './harness.ts';
 
 describe('Machines on GCP (Compute Engine fake) end to end', function () {
   this.timeout(40_000);
@@ -43,3 +43,12 @@ describe('Machines on GCP (Compute Engine fake) end to end', function () {
     await deleteMachineSet(cluster, 'faults', fleet);
   });
 });
+
+// The fake counts instances.insert as it makes the instance, after its latency; the operator is killed before the
+// answer (and the Operation waits that follow, each 400 ms late) lets it record anything.
+describeOperatorKilledMidCreate('GCP (Compute Engine fake)', startGcpCloud, ({ fake }) => ({
+  name: 'instances.insert',
+  count: () => fake.count('instances.insert'),
+  resetCounts: () => fake.resetCounts(),
+  setLatencyMs: (ms) => void (fake.latencyMs = ms),
+}));

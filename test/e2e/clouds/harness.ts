@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevCluster, type DevClusterHandle } from '../../../devcluster/cluster.ts';
 import { DELETE_MACHINE_ANNOTATION, MACHINE_API_NAMESPACE, MACHINE_SET_LABEL, type Machine } from '../../../operators/api/machine-v1beta1.ts';
+import { DEFAULT_PROVISION_POLL_MS } from '../../../operators/machine-api/providers/azure/index.ts';
 import { createLogger } from '../../../operators/runtime/log.ts';
 import { waitFor } from '../../../operators/runtime/wait.ts';
 import { kubectlRunner, type KubectlRunner } from '../../support/dev-server.ts';
@@ -229,5 +230,73 @@ export async function deleteMachineSet(cluster: CloudCluster, machineSet: string
     return last === JSON.stringify({ machines: [], nodes: [], instances: [], leftovers: [] });
   }, { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, message: `MachineSet ${machineSet} and everything it made to be gone` }).catch((err: unknown) => {
     throw new Error(`${(err as Error).message}; left: ${last}`, { cause: err });
+  });
+}
+
+/**
+ * An operator process looks again at an instance still provisioning after its provider's default (20 s for Azure,
+ * as for GCP's operation polls), which has no flag; a fleet it settles may take that much longer.
+ */
+const PROCESS_PROVISION_POLL_MS = DEFAULT_PROVISION_POLL_MS;
+
+/** How a suite sees the calls that make an instance reach its cloud, and slows every answer of that cloud. */
+export interface CreateCallProbe {
+  /** The call that makes the instance, as the emulator counts it ("RunInstances", "instances.insert", …). */
+  readonly name: string;
+  /** Calls of `name` since the last resetCounts. */
+  count(): number;
+  resetCounts(): void;
+  /** Delays every answer of the emulator by `ms` (0: none). */
+  setLatencyMs(ms: number): void;
+}
+
+/**
+ * The crash-consistency test every cloud shares (shared/reference/machine-api.md §8): the operator as its own
+ * process, one Machine at a time and every cloud answer 400 ms late, is killed with SIGKILL right after its first
+ * create call reached the cloud; the instance is made for an operator that never hears of it. Started again, the
+ * operator must adopt that instance and end with exactly N, one per Machine UID.
+ */
+export function describeOperatorKilledMidCreate<C extends EmulatedCloud>(cloudTitle: string, startCloud: () => Promise<C>, probeOf: (cloud: C) => CreateCallProbe): void {
+  describe(`Machines on ${cloudTitle} end to end, operator killed with SIGKILL mid-create`, function () {
+    this.timeout(40_000 + PROCESS_PROVISION_POLL_MS);
+    let cloud: C;
+    let cluster: CloudCluster;
+    let operator: OperatorProcess | undefined;
+
+    before(async () => {
+      cloud = await startCloud();
+      cluster = await startCloudCluster(cloud, { inProcessOperator: false });
+    });
+    after(async () => {
+      await operator?.stop('SIGKILL');
+      await cluster?.stop();
+      await cloud?.stop();
+    });
+
+    it('ends with exactly N instances when the operator dies right after its create call reached the cloud and is started again', async () => {
+      const probe = probeOf(cloud);
+      operator = await spawnCloudOperator(cluster, ['--machine-concurrency', '1']);
+      await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cloud.machineSet('killed', 0)) });
+      probe.setLatencyMs(400);
+      probe.resetCounts();
+      await scale(cluster, 'killed', 3);
+      await waitFor(() => probe.count() >= 1, { timeoutMs: 15_000, intervalMs: 5, message: `the operator to send ${probe.name}` });
+      const exit = await operator.stop('SIGKILL');
+      operator = undefined;
+      assert.equal(exit.signal, 'SIGKILL');
+
+      // The orphaned call completes: an instance exists that no Machine records yet.
+      const orphan = await waitFor(async () => (await cloud.instances('killed'))[0], { timeoutMs: 5_000, intervalMs: 50, message: `the in-flight ${probe.name} to reach the cloud` });
+      const machines = await machinesOf(cluster, 'killed');
+      assert.equal(machines.find((m) => m.metadata.uid === orphan.uid)?.spec?.providerID, undefined, 'the dead operator never recorded the instance');
+
+      probe.setLatencyMs(0);
+      operator = await spawnCloudOperator(cluster);
+      const fleet = await waitForFleet(cluster, 'killed', 3, SETTLE_MS + PROCESS_PROVISION_POLL_MS);
+      assertOneInstancePerMachine(fleet);
+      assert.ok(fleet.instances.some((i) => i.id === orphan.id && i.live), `the orphaned instance ${orphan.id} was adopted by its Machine`);
+      // No delete here: an operator process polls a terminating instance every 20 s (the providers' default, which
+      // has no flag); the in-process suites cover deletion.
+    });
   });
 }

@@ -113,6 +113,10 @@ async function provision(actuator: AzureActuator, m: Machine): Promise<Machine> 
 
 const signal = () => AbortSignal.timeout(15_000);
 
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describe('Azure actuator against the ARM wire fake', function () {
   this.timeout(20_000);
 
@@ -140,7 +144,8 @@ describe('Azure actuator against the ARM wire fake', function () {
     assert.deepEqual({ providerID: created.providerID, addresses: created.addresses, instanceState: created.instanceState }, { providerID: '', addresses: [], instanceState: 'Creating' });
     const puts = fake.calls().filter((c) => c.startsWith('PUT '));
     assert.deepEqual(puts, ['PUT networkInterfaces', 'PUT virtualMachines']);
-    assert.ok(fake.calls().indexOf('GET operations') < fake.calls().indexOf('PUT virtualMachines'), 'the NIC operation is polled to its end before the VM PUT');
+    const nicRead = fake.calls().indexOf('GET networkInterfaces');
+    assert.ok(nicRead >= 0 && nicRead < fake.calls().indexOf('PUT virtualMachines'), 'the NIC is seen provisioned before the VM PUT');
 
     clock += 10_000;
     assert.equal(await actuator.exists(m, signal()), true);
@@ -163,6 +168,25 @@ describe('Azure actuator against the ARM wire fake', function () {
     const config = (nic.properties as Record<string, any>).ipConfigurations[0].properties;
     assert.equal(config.subnet.id, SUBNET_ID);
     assert.deepEqual(config.loadBalancerBackendAddressPools, [{ id: `${LB_ID}/backendAddressPools/${CLUSTER}` }]);
+  });
+
+  it('reads a NIC that is still provisioning again until it has, and only then PUTs the VM', async function () {
+    const actuator = newActuator({ lroPollIntervalMs: 20 });
+    fake.hold({ type: 'networkInterfaces' });
+    const creating = actuator.create(machine('mycluster-x7k2p-worker-n'), signal());
+    await waitUntil(() => fake.count('GET networkInterfaces') >= 2);
+    assert.equal(fake.count('PUT virtualMachines'), 0, 'no VM PUT while the NIC is Creating');
+    fake.release();
+    await creating;
+    assert.deepEqual([fake.count('PUT networkInterfaces'), fake.count('GET operations'), fake.count('PUT virtualMachines')], [1, 0, 1]);
+  });
+
+  it('reports the NIC operation\'s own error when the NIC ends provisioning Failed', async function () {
+    fake.failNextOperation({ method: 'PUT', type: 'networkInterfaces' }, { code: 'InternalServerError', message: 'An error occurred while creating the network interface.' });
+    const err = await rejectsWith(newActuator().create(machine('mycluster-x7k2p-worker-f'), signal()));
+    assertTransient(err);
+    assert.equal(err.message, 'Azure PUT networkInterfaces/mycluster-x7k2p-worker-f-nic failed (InternalServerError): An error occurred while creating the network interface.; retrying');
+    assert.equal(fake.count('PUT virtualMachines'), 0);
   });
 
   it('asks to be requeued while the VM is still Creating', async function () {
@@ -344,9 +368,9 @@ describe('Azure actuator against the ARM wire fake', function () {
     // Reconcile 1 of each Machine: exists (false), then create.
     for (const m of machines) assert.equal(await actuator.exists(m, signal()), false);
     await Promise.all(machines.map((m) => actuator.create(m, signal())));
-    // Per NIC: the PUT, two status polls (InProgress, Succeeded) and the poller's final GET; per VM: the PUT only.
+    // Per NIC: the PUT and one GET that finds it Succeeded (no operation polls); per VM: the PUT only.
     assert.deepEqual(fake.armCounts(), {
-      'GET loadBalancers': 1, 'GET networkInterfaces': 3, 'GET operations': 6, 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1,
+      'GET loadBalancers': 1, 'GET networkInterfaces': 3, 'LIST networkInterfaces': 1, 'LIST virtualMachines': 1,
       'PUT networkInterfaces': 3, 'PUT virtualMachines': 3,
     });
     assert.deepEqual([fake.count('POST token'), fake.count('GET openid-configuration')], [1, 1], 'one token for the connection');

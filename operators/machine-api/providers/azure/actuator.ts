@@ -2,9 +2,9 @@
 // have names derived from the Machine (resources.ts), so a create retried after a crash PUTs the same resources
 // again, and ARM's create-or-update converges on them instead of making duplicates.
 //
-// Create does not wait minutes for Azure: it PUTs the public IP and NIC (seconds; their long-running operations
-// are polled to the end through the SDK's poller, Azure-AsyncOperation first), then submits the VM PUT and
-// returns. Later reconciles read the VM's provisioningState from the batched listing (instance-cache.ts):
+// Create does not wait minutes for Azure: it PUTs the public IP and NIC (seconds; the public IP's operation is
+// polled to the end through the SDK's poller, the NIC is followed through its own provisioningState, #putNic),
+// then submits the VM PUT and returns. Later reconciles read the VM's provisioningState from the batched listing (instance-cache.ts):
 //   Creating/Updating → RequeueAfter, while the Machine has no providerID;
 //   Succeeded         → the observation (providerID, addresses, vmState);
 //   Failed            → while the Machine has no providerID, exists() says false so the controller calls create(),
@@ -19,6 +19,7 @@
 //
 // Credentials: only from the Secret the providerSpec names. A missing Secret is a transient error with a clear
 // message (not MAO's InvalidConfiguration): Secrets are often created just after the Machines that use them.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstanceViewStatus, VirtualMachine } from '@azure/arm-compute';
 import type { NetworkInterface } from '@azure/arm-network';
 import type { Machine, MachineSet, NodeAddress } from '../../../api/machine-v1beta1.ts';
@@ -42,6 +43,8 @@ import { VmSizeCatalog, type VmSizeCapacity } from './vm-sizes.ts';
 export const DEFAULT_PROVISION_POLL_MS = 20_000;
 /** How soon delete looks again at a VM that is being deleted, in ms (MAO: 30 s; Azure takes about a minute). */
 export const DEFAULT_DELETE_POLL_MS = 20_000;
+/** Wait between GETs of a NIC still provisioning, in ms (the SDK's LRO default). */
+const DEFAULT_NIC_POLL_MS = 2_000;
 /** How long resolved load balancer pools and NAT rules are reused, in ms. */
 export const DEFAULT_RESOURCE_TTL_MS = 10 * 60_000;
 export { USER_DATA_SECRET_KEY } from '../secrets.ts';
@@ -117,9 +120,7 @@ export class AzureActuator implements Actuator {
       publicIPId = armId(arm.subscriptionId, spec.resourceGroup, 'Microsoft.Network', 'publicIPAddresses', names.publicIP);
       await guard(`PUT publicIPAddresses/${names.publicIP}`, () => arm.network.publicIPAddresses.createOrUpdate(spec.resourceGroup, names.publicIP!, publicIPParameters(spec, tags), poll).pollUntilDone());
     }
-    const nic = await guard(`PUT networkInterfaces/${names.nic}`, () => arm.network.networkInterfaces.createOrUpdate(
-      spec.resourceGroup, names.nic, nicParameters(spec, { subscriptionId: arm.subscriptionId, tags, loadBalancers, ...(publicIPId ? { publicIPId } : {}) }), poll,
-    ).pollUntilDone());
+    const nic = await this.#putNic(scope, nicParameters(spec, { subscriptionId: arm.subscriptionId, tags, loadBalancers, ...(publicIPId ? { publicIPId } : {}) }), signal);
     const nicId = nic.id ?? armId(arm.subscriptionId, spec.resourceGroup, 'Microsoft.Network', 'networkInterfaces', names.nic);
     const parameters = vmParameters(spec, { subscriptionId: arm.subscriptionId, names, tags, nicId, ...(userData ? { userData } : {}) });
     // Only the PUT is awaited; the VM provisions on its own and later reconciles read its provisioningState.
@@ -214,6 +215,27 @@ export class AzureActuator implements Actuator {
       throw new Error(`VM ${names.vm} in resource group ${spec.resourceGroup} belongs to another Machine (tag ${MACHINE_UID_TAG}=${view.vm.tags?.[MACHINE_UID_TAG]}); waiting for it to go`);
     }
     return view;
+  }
+
+  /**
+   * PUTs the NIC and waits until it has provisioned, reading its provisioningState from GETs of the NIC itself: ARM
+   * RPC lets a PUT be followed through the resource's provisioningState, and the GET's answer carries the private IP
+   * the VM's addresses need. The SDK's poller would poll the Azure-AsyncOperation and then GET the NIC anyway
+   * (core-lro always ends a PUT with a GET of the resource; @azure/arm-network 39 has no skipFinalGet), two or
+   * three calls where NICs, made within a second or two, need one. A NIC that ends Failed is handed back to the
+   * poller, whose operation status gives ARM's error code and message to toActuatorError as before.
+   */
+  async #putNic(scope: Scope, parameters: NetworkInterface, signal: AbortSignal): Promise<NetworkInterface> {
+    const { spec: { resourceGroup: rg }, names: { nic: name }, connection: { arm } } = scope;
+    const operation = `PUT networkInterfaces/${name}`;
+    const poller = arm.network.networkInterfaces.createOrUpdate(rg, name, parameters, this.#pollOptions(signal));
+    await guard(operation, () => poller.submitted());
+    for (;;) {
+      const nic = await guard(`GET networkInterfaces/${name}`, () => arm.network.networkInterfaces.get(rg, name, { abortSignal: signal }));
+      if (nic.provisioningState === 'Failed') return guard(operation, () => poller.pollUntilDone());
+      if (!PROVISIONING_STATES.has(nic.provisioningState ?? '')) return nic;
+      await sleep(this.#options.lroPollIntervalMs ?? DEFAULT_NIC_POLL_MS, undefined, { signal });
+    }
   }
 
   // MAO checks the size before making a NIC with accelerated networking, which a size may not support.
