@@ -300,3 +300,47 @@ export function describeOperatorKilledMidCreate<C extends EmulatedCloud>(cloudTi
     });
   });
 }
+
+/** A scale-up under faults: arms the cloud's faults and says which create call must have absorbed them all. */
+export interface FaultScenario<C> {
+  readonly title: string;
+  inject(cloud: C): { readonly call: string; count(): number; readonly atLeast: number };
+}
+
+/**
+ * The in-process end-to-end suite every cloud runs: the MachineSet lifecycle with kubectl, then a scale-up through
+ * the cloud's faults that must end with exactly one instance per Machine.
+ */
+export function describeCloudEndToEnd<C extends EmulatedCloud>(cloudTitle: string, startCloud: () => Promise<C>, lifecycleTitle: string, faults: FaultScenario<C>): void {
+  describe(`Machines on ${cloudTitle} end to end`, function () {
+    this.timeout(40_000);
+    let cloud: C;
+    let cluster: CloudCluster;
+
+    before(async () => {
+      cloud = await startCloud();
+      cluster = await startCloudCluster(cloud);
+    });
+    after(async () => {
+      await cluster?.stop();
+      await cloud?.stop();
+    });
+    afterEach(() => cloud.clearFaults());
+
+    it(lifecycleTitle, async () => {
+      await runLifecycle(cluster, 'lifecycle', 3);
+    });
+
+    it(faults.title, async () => {
+      await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cloud.machineSet('faults', 0)) });
+      const creates = faults.inject(cloud);
+      await scale(cluster, 'faults', 3);
+
+      const fleet = await waitForFleet(cluster, 'faults', 3);
+      assertOneInstancePerMachine(fleet);
+      // Every planned fault was answered before the instances were made.
+      assert.ok(creates.count() >= creates.atLeast, `${creates.call} calls: ${creates.count()}`);
+      await deleteMachineSet(cluster, 'faults', fleet);
+    });
+  });
+}
