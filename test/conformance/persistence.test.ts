@@ -68,7 +68,7 @@ describe('persistence of the dev cluster store', function () {
   });
 
   it('keeps every create kubectl saw acknowledged when the server is killed with SIGKILL right after', async function () {
-    const cluster = await start([], { launcher: 'node' });
+    const cluster = await start();
     await cluster.kubectl(['create', 'namespace', 'burst']);
     // Four kubectl processes at once, ten creates each.
     const batches = [0, 1, 2, 3].map((b) => Array.from({ length: 10 }, (_, i) => `burst-${b}-${i}`));

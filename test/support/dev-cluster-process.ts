@@ -26,29 +26,18 @@ export interface DevClusterProcess extends KubectlRunner {
   stdout(): string;
   stderr(): string;
   readonly exited: Promise<Exit>;
-  /**
-   * Sends `signal` to this process and resolves with how it exited. SIGKILL needs the 'node' launcher: killing
-   * the tsx launcher that way would orphan the server it started.
-   */
+  /** Sends `signal` to this process and resolves with how it exited. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
 export interface SpawnOptions {
-  /**
-   * 'npm-start' runs the tsx CLI as `npm start` does (tsx forwards SIGINT/SIGTERM to the node process it starts);
-   * 'node' runs `node --import tsx` in one process, so that SIGKILL hits the server itself.
-   */
-  launcher?: 'npm-start' | 'node';
   timeoutMs?: number;
 }
 
-function spawnMain(args: string[], launcher: 'npm-start' | 'node'): ChildProcessWithoutNullStreams {
-  // The tsx launcher starts with `#!/usr/bin/env node`: put this Node (24, from node_modules) first on PATH.
-  const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
-  const [command, prefix] = launcher === 'npm-start'
-    ? [join(REPO_ROOT, 'node_modules/.bin/tsx'), []]
-    : [process.execPath, ['--import', 'tsx']];
-  return spawn(command, [...prefix, 'devcluster/main.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnMain(args: string[]): ChildProcessWithoutNullStreams {
+  // `npm start` runs `node --import tsx devcluster/main.ts`: no tsx CLI in between, whose signal relay SIGKILLs a
+  // child that has not acknowledged a SIGINT/SIGTERM within 60 ms (a busy event loop), so the server stops cleanly.
+  return spawn(process.execPath, ['--import', 'tsx', 'devcluster/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Gathers a child's output as it comes and resolves `exited` once it has closed. */
@@ -64,8 +53,7 @@ export function collect(child: ChildProcessWithoutNullStreams): { stdout: () => 
 
 /** Starts the dev cluster and resolves once it printed its URL; rejects with its output if it exits first. */
 export async function spawnDevCluster(args: string[], options: SpawnOptions = {}): Promise<DevClusterProcess> {
-  const launcher = options.launcher ?? 'npm-start';
-  const child = spawnMain(args, launcher);
+  const child = spawnMain(args);
   const output = collect(child);
   let exit: Exit | undefined;
   void output.exited.then((e) => (exit = e));
@@ -91,7 +79,6 @@ export async function spawnDevCluster(args: string[], options: SpawnOptions = {}
     stderr: output.stderr,
     exited: output.exited,
     stop(signal = 'SIGTERM') {
-      if (signal === 'SIGKILL' && launcher === 'npm-start') throw new Error('SIGKILL would orphan the server under the tsx launcher: spawn it with launcher "node"');
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return output.exited;
     },
@@ -100,7 +87,7 @@ export async function spawnDevCluster(args: string[], options: SpawnOptions = {}
 
 /** Runs the dev cluster expecting it to stop by itself (a refused start): its exit code and output. */
 export async function runDevClusterToExit(args: string[], timeoutMs = 15_000): Promise<Exit & { stdout: string; stderr: string }> {
-  const child = spawnMain(args, 'node');
+  const child = spawnMain(args);
   const output = collect(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const exit = await output.exited;

@@ -23,7 +23,7 @@ describe('dev cluster update across kill -9', function () {
   });
 
   it('resumes an update after the whole dev cluster is killed with SIGKILL mid-update, and finishes it', async () => {
-    const start = () => spawnDevCluster(['--data-dir', dataDir, '--port', '0'], { launcher: 'node', timeoutMs: 30_000 });
+    const start = () => spawnDevCluster(['--data-dir', dataDir, '--port', '0'], { timeoutMs: 30_000 });
     running = await start();
     await until(running, '4.1.0 installed', settledAt('4.1.0'), 30_000);
     await setDemoOperator(running, { stall: 'true' });

@@ -25,7 +25,7 @@ describe('Machine API end to end: the operator killed during a scale-up', functi
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mapi-e2e-kill-'));
-    cluster = await spawnDevCluster(['--data-dir', dataDir, '--port', '0', '--operators', 'external'], { launcher: 'node', timeoutMs: 30_000 });
+    cluster = await spawnDevCluster(['--data-dir', dataDir, '--port', '0', '--operators', 'external'], { timeoutMs: 30_000 });
     const cloudUrl = /^Local cloud: (\S+)$/m.exec(cluster.stdout())?.[1];
     assert.ok(cloudUrl, `the dev cluster prints the local cloud's URL:\n${cluster.stdout()}`);
     assert.match(cluster.stdout(), /^Start the Machine API operator:\n {2}LOCAL_CLOUD_ENDPOINT=\S+ npm run operator:machine-api -- --kubeconfig \S+ --metrics-port 0$/m);
