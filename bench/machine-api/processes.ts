@@ -66,11 +66,12 @@ export class ClusterChild extends MeasuredChild {
     this.#dataDir = dataDir;
   }
 
-  static async start(leaseRenewSeconds: number): Promise<ClusterChild> {
+  /** `cpuProfileDir`: write a V8 CPU profile of the cluster process into this directory when it stops. */
+  static async start(leaseRenewSeconds: number, cpuProfileDir?: string): Promise<ClusterChild> {
     const dataDir = mkdtempSync(join(tmpdir(), 'machine-api-bench-'));
     // No tsx: Node 24 runs the erasable TypeScript itself, so a --cpu-prof would point at the source lines.
     const child = fork(CLUSTER_FIXTURE, ['--data-dir', dataDir, '--lease-renew-seconds', String(leaseRenewSeconds)], {
-      execArgv: [],
+      execArgv: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     const lines = createInterface({ input: child.stdout! });

@@ -8,7 +8,7 @@
 // Environment (bench/main.ts passes only suite names):
 //   BENCH_MACHINES=N        replicas (default 1000)
 //   BENCH_IDLE_SECONDS=N    length of the idle CPU window (default 60)
-//   BENCH_CPU_PROF=DIR      also writes a V8 CPU profile of the operator into DIR (summarise it with
+//   BENCH_CPU_PROF=DIR      also writes V8 CPU profiles of the operator and the cluster into DIR (summarise with
 //                           `npx tsx bench/profile-summary.ts DIR/<file>.cpuprofile`)
 import { KubeConfig } from '@kubernetes/client-node';
 import { BACKGROUND_WARNING_PERCENT, quietWaiter, withCpuShares, type CpuShares } from '../cpu.ts';
@@ -134,7 +134,7 @@ interface OperatorScaleUp {
 
 /** A fresh cluster and operator, scaled up; both keep running for the idle figures, unless the scale-up fails. */
 async function scaleUpOnce(waitForQuiet: () => Promise<void>): Promise<OperatorScaleUp> {
-  const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS);
+  const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS, cpuProfileDir);
   const operator = OperatorChild.start({ cluster: cluster.ready, cpuProfileDir });
   progress(`[operator] cluster pid ${cluster.pid}, operator pid ${operator.pid}${cpuProfileDir ? ` (CPU profile in ${cpuProfileDir})` : ''}, log ${operator.logPath}`);
   try {

@@ -96,7 +96,8 @@ describe('LocalCloud', () => {
     cloud.terminate(gone.id);
     await cloud.persisted();
     await cloud.close();
-    assert.equal(JSON.parse(readFileSync(file, 'utf8')).instances.length, 2);
+    const journal = readFileSync(`${file}.journal`, 'utf8').trim().split('\n');
+    assert.equal(journal.length, 5, 'one journal line per change: 2 created, 2 running, 1 shutting down');
 
     const reopened = open({ stateFile: file, terminateDelayMs: 60_000 });
     assert.equal(reopened.get(keep.id)?.state, 'running');

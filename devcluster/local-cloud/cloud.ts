@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, type Logger } from '../../operators/runtime/log.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { allocateIp, FIRST_HOST_INDEX } from './ip-allocator.ts';
-import { StateFile } from './state-file.ts';
+import { JournalFile } from './journal-file.ts';
 import { CloudError, type CreateInstanceRequest, type Instance } from './types.ts';
 
 /** How long an instance is shutting-down before it is terminated, in ms. */
@@ -20,7 +20,7 @@ export const DEFAULT_TERMINATE_DELAY_MS = 1_000;
 export const DEFAULT_TERMINATED_RETENTION_MS = 10 * 60_000;
 
 export interface LocalCloudOptions {
-  /** The JSON file the instances persist to; without one they live in memory only. */
+  /** The JSON file the instances persist to (plus `<file>.journal`); without one they live in memory only. */
   readonly stateFile?: string;
   readonly terminateDelayMs?: number;
   readonly terminatedRetentionMs?: number;
@@ -54,12 +54,15 @@ interface StoredState {
   readonly instances: readonly InstanceRecord[];
 }
 
+/** One change in the journal: the whole record of an added or modified instance, or the id of a removed one. */
+type StoredChange = { readonly ipCursor: number } & ({ readonly record: InstanceRecord } | { readonly removed: string });
+
 export class LocalCloud {
   readonly #records = new Map<string, InstanceRecord>();
   readonly #idByToken = new Map<string, string>();
   readonly #listeners = new Set<InstanceListener>();
   readonly #timer = new DeadlineTimer(() => this.#advance());
-  readonly #file: StateFile<StoredState> | undefined;
+  readonly #file: JournalFile<StoredState, StoredChange> | undefined;
   readonly #terminateDelayMs: number;
   readonly #retentionMs: number;
   readonly #log: Logger;
@@ -71,9 +74,10 @@ export class LocalCloud {
     this.#retentionMs = options.terminatedRetentionMs ?? DEFAULT_TERMINATED_RETENTION_MS;
     this.#log = options.logger ?? createLogger({ name: 'local-cloud', sink: (line) => process.stderr.write(`${line}\n`) });
     if (options.stateFile !== undefined) {
-      this.#file = new StateFile(options.stateFile);
-      const stored = this.#file.read();
-      if (stored) this.#load(stored);
+      this.#file = new JournalFile(options.stateFile);
+      const { snapshot, entries } = this.#file.read();
+      if (snapshot) this.#load(snapshot);
+      for (const change of entries) this.#replay(change);
     }
     this.#advance();
   }
@@ -201,7 +205,12 @@ export class LocalCloud {
 
   #changed(events: readonly InstanceEvent[]): void {
     if (this.#file) {
-      const write = this.#file.write(() => this.#snapshot());
+      const changes = events.map((event): StoredChange => {
+        const record = event.type === 'removed' ? undefined : this.#records.get(event.instance.id);
+        // A record copy: the journal is written at the end of the turn, when the record may have moved on.
+        return record ? { ipCursor: this.#ipCursor, record: { ...record } } : { ipCursor: this.#ipCursor, removed: event.instance.id };
+      });
+      const write = this.#file.append(changes, () => this.#snapshot());
       write.catch((err: unknown) => this.#log.error('Cannot persist instances', { path: this.#file?.path, err }));
       this.#lastWrite = write;
     }
@@ -227,5 +236,18 @@ export class LocalCloud {
       this.#records.set(record.instance.id, { instance: record.instance, dueAt: record.dueAt });
       this.#idByToken.set(record.instance.clientToken, record.instance.id);
     }
+  }
+
+  #replay(change: StoredChange): void {
+    this.#ipCursor = change.ipCursor;
+    if ('removed' in change) {
+      const record = this.#records.get(change.removed);
+      this.#records.delete(change.removed);
+      if (record) this.#idByToken.delete(record.instance.clientToken);
+      return;
+    }
+    const { instance, dueAt } = change.record;
+    this.#records.set(instance.id, { instance, dueAt });
+    this.#idByToken.set(instance.clientToken, instance.id);
   }
 }

@@ -7,6 +7,7 @@ import { timestamp } from '../handlers/write-pipeline.ts';
 import { crdResources, type CrdSpec } from '../registry/crd-resources.ts';
 import type { KubeObject } from '../types.ts';
 import { WorkLoop } from './work-loop.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 const CRD_KEY = 'apiextensions.k8s.io/customresourcedefinitions';
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -51,7 +52,7 @@ export function startCrdController(server: ServerState): () => void {
     const crd = stored.object as KubeObject;
     const spec = crd.spec as CrdSpec;
     const now = timestamp(server.now());
-    const status = structuredClone((crd.status ?? {}) as Record<string, unknown>);
+    const status = cloneJson((crd.status ?? {}) as Record<string, unknown>);
     let conditions = (status.conditions as Condition[] | undefined) ?? [];
     const conflict = nameConflict(server, crd);
     const terminating = crd.metadata.deletionTimestamp !== undefined;
@@ -84,7 +85,7 @@ export function startCrdController(server: ServerState): () => void {
       server.registry.setCrd(name, crdResources(crd), terminating);
     }
     if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
-      const next = structuredClone(crd) as KubeObject;
+      const next = cloneJson(crd) as KubeObject;
       next.status = status;
       server.store.put(CRD_KEY, next);
       return; // the write re-enqueues this CRD
@@ -105,7 +106,7 @@ export function startCrdController(server: ServerState): () => void {
     }
     const finalizers = (crd.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER);
     if (finalizers.length === (crd.metadata.finalizers ?? []).length) return;
-    const next = structuredClone(crd) as KubeObject;
+    const next = cloneJson(crd) as KubeObject;
     next.metadata.finalizers = finalizers;
     if (finalizers.length === 0) server.store.remove(CRD_KEY, '', crd.metadata.name ?? '');
     else server.store.put(CRD_KEY, next);

@@ -4,6 +4,7 @@ import type { ServerState } from '../handlers/context.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import type { StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 /** The namespace controller's own finalizer, kept in a Namespace's spec.finalizers (§6.4). */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -36,7 +37,7 @@ export function commitControllerWrite(server: ServerState, storageKey: string, n
 export function removeFinalizer(server: ServerState, resource: ServedResource, stored: StoredObject, finalizer: string): StoredObject | undefined {
   const finalizers = stored.object.metadata.finalizers ?? [];
   if (!finalizers.includes(finalizer)) return stored;
-  const next = structuredClone(stored.object) as KubeObject;
+  const next = cloneJson(stored.object) as KubeObject;
   next.metadata.finalizers = finalizers.filter((f) => f !== finalizer);
   return commitControllerWrite(server, resource.storageKey, next);
 }

@@ -18,6 +18,7 @@ import type { KubeObject, OwnerReference } from '../types.ts';
 import { removeFinalizer } from './finalizers.ts';
 import { informEveryResource, resourceOf, resourceOfKind } from './informers.ts';
 import { WorkLoop } from './work-loop.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 /** Work key of one object: "<storageKey>|<namespace>|<name>" ("|" occurs in none of them). */
 function itemKey(storageKey: string, namespace: string, name: string): string {
@@ -201,7 +202,7 @@ export function startGarbageCollector(server: ServerState): () => void {
   }
 
   function dropReferences(storageKey: string, stored: StoredObject, uids: Set<string>): void {
-    const next = structuredClone(stored.object) as KubeObject;
+    const next = cloneJson(stored.object) as KubeObject;
     const kept = ownerRefsOf(next).filter((r) => !uids.has(r.uid));
     if (kept.length === ownerRefsOf(next).length) return;
     if (kept.length > 0) next.metadata.ownerReferences = kept;

@@ -11,6 +11,7 @@ import type { KubeObject } from '../types.ts';
 import { commitControllerWrite, NAMESPACE_FINALIZER, namespaceSpecFinalizers } from './finalizers.ts';
 import { inform, informEveryResource } from './informers.ts';
 import { WorkLoop } from './work-loop.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 const NAMESPACES = '/namespaces';
 
@@ -107,7 +108,7 @@ export function startNamespaceController(server: ServerState): () => void {
     if (!stored || !stored.object.metadata.deletionTimestamp) return;
     const namespace = stored.object as KubeObject;
     const specFinalizers = namespaceSpecFinalizers(namespace);
-    const next = structuredClone(namespace) as KubeObject;
+    const next = cloneJson(namespace) as KubeObject;
     if (specFinalizers.includes(NAMESPACE_FINALIZER)) {
       const remaining = deleteContent(name);
       const status = (next.status ?? {}) as { conditions?: NamespaceCondition[] };

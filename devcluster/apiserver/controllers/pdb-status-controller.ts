@@ -9,6 +9,7 @@ import { objectKey } from '../storage/object-store.ts';
 import type { KubeObject, OwnerReference } from '../types.ts';
 import { inform, resourceOfKind, splitObjectKey } from './informers.ts';
 import { WorkLoop } from './work-loop.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 const PDBS = 'policy/poddisruptionbudgets';
 const PODS = '/pods';
@@ -231,7 +232,7 @@ export function startPdbStatusController(server: ServerState): () => void {
       outcome = { status: failSafeStatus(pdb, (err as Error).message, now), failed: true };
     }
     if (JSON.stringify(outcome.status) !== JSON.stringify(pdb.status ?? {})) {
-      const next = structuredClone(pdb);
+      const next = cloneJson(pdb);
       next.status = outcome.status;
       server.store.put(PDBS, next);
     }

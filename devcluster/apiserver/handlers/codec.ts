@@ -5,6 +5,7 @@ import { applyDefaults } from '../schema/index.ts';
 import type { ServedResource } from '../registry/registry.ts';
 import type { StoredObject } from '../storage/object-store.ts';
 import type { KubeObject } from '../types.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export function apiVersionOf(resource: Pick<ServedResource, 'group' | 'version'>): string {
   return resource.group ? `${resource.group}/${resource.version}` : resource.version;
@@ -20,7 +21,7 @@ function servedAsStored(resource: ServedResource): boolean {
 
 /** The object as `resource` presents it; a fresh copy the caller may change. */
 export function toServed(resource: ServedResource, stored: KubeObject): KubeObject {
-  let obj = structuredClone(stored) as KubeObject;
+  let obj = cloneJson(stored) as KubeObject;
   if (resource.strategy.fromStorage) obj = resource.strategy.fromStorage(obj);
   obj.apiVersion = apiVersionOf(resource);
   obj.kind = resource.kind;

@@ -11,6 +11,7 @@ import type { RequestContext, ServerState } from './context.ts';
 import { integerParam, listFilterOf, matchesFilter, respondObject } from './read.ts';
 import { isDryRun, timestamp } from './write-pipeline.ts';
 import { toServed } from './codec.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
@@ -105,7 +106,7 @@ export function deleteObject(server: ServerState, resource: ServedResource, stor
     if (options.dryRun) return { kind: 'deleted', object: stored };
     return { kind: 'deleted', object: server.store.remove(resource.storageKey, stored.namespace, stored.name)! };
   }
-  const next = structuredClone(old) as KubeObject;
+  const next = cloneJson(old) as KubeObject;
   next.metadata.finalizers = finalizers.length > 0 ? finalizers : undefined;
   if (next.metadata.finalizers === undefined) delete next.metadata.finalizers;
   const deleteAt = new Date(now.getTime() + grace * 1000);

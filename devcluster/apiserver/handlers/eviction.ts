@@ -8,6 +8,7 @@ import type { KubeObject } from '../types.ts';
 import type { RequestContext } from './context.ts';
 import { deleteObject, type DeleteOptions } from './delete.ts';
 import { isDryRun, timestamp } from './write-pipeline.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 interface PdbStatus {
   observedGeneration?: number;
@@ -65,7 +66,7 @@ export async function handleEviction(ctx: RequestContext): Promise<void> {
       });
     }
     if (!options.dryRun) {
-      const next = structuredClone(pdb) as KubeObject;
+      const next = cloneJson(pdb) as KubeObject;
       const nextStatus = { ...status, disruptionsAllowed: (status.disruptionsAllowed ?? 0) - 1, disruptedPods: { ...(status.disruptedPods ?? {}), [info.name]: timestamp(server.now()) } };
       next.status = nextStatus;
       server.store.put('policy/poddisruptionbudgets', next);

@@ -13,6 +13,7 @@ import { checkTableAcceptable } from './table-output.ts';
 import { handleWatch } from './watch.ts';
 import { commitUpdate, handleCreate, handlePatch, handleUpdate } from './write.ts';
 import { checkIncoming, isDryRun, requireObjectExists } from './write-pipeline.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 function checkSubresource(ctx: RequestContext): void {
   const { resource, info } = ctx;
@@ -95,7 +96,7 @@ async function handleFinalize(ctx: RequestContext): Promise<void> {
   if (incoming.metadata.resourceVersion && incoming.metadata.resourceVersion !== old.metadata.resourceVersion) {
     throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on namespaces "${ctx.info.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: ctx.info.name, kind: 'namespaces' });
   }
-  const next = structuredClone(old) as KubeObject;
+  const next = cloneJson(old) as KubeObject;
   const finalizers = ((incoming.spec ?? {}) as { finalizers?: string[] }).finalizers ?? [];
   next.spec = { ...((next.spec as object) ?? {}), finalizers };
   if (finalizers.length === 0) delete (next.spec as { finalizers?: string[] }).finalizers;

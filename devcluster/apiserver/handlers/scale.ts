@@ -10,6 +10,7 @@ import type { RequestContext } from './context.ts';
 import { sendJson } from '../http/respond.ts';
 import { patchObject, patchTypeOf } from './write.ts';
 import { isDryRun, prepareUpdate, recordManagedFields, requireObjectExists, validateObject } from './write-pipeline.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 function pathParts(path: string): string[] {
   return path.replace(/^\./, '').split('.');
@@ -75,7 +76,7 @@ function writeScale(ctx: RequestContext, scale: unknown, old: KubeObject, dryRun
   }
   const rv = s.metadata?.resourceVersion;
   if (rv && rv !== old.metadata.resourceVersion) throw conflict(resource.group, resource.plural, old.metadata.name ?? '');
-  const incoming = structuredClone(old) as KubeObject;
+  const incoming = cloneJson(old) as KubeObject;
   writePath(incoming as unknown as Record<string, unknown>, resource.subresources.scale!.specReplicasPath, replicas);
   const next = prepareUpdate({ ...ctx, info: { ...ctx.info, subresource: '' } }, incoming, old);
   validateObject(ctx, next, old);

@@ -9,6 +9,7 @@ import type { RequestContext } from './context.ts';
 import { integerParam, listFilterOf, matchesFilter, type ListFilter } from './read.ts';
 import { renderTable, wantsTable, includeObjectOf } from './table-output.ts';
 import { parseFieldSelector } from '../selectors/index.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 /** Bookmarks go out about once a minute, as kube-apiserver sends them. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -87,7 +88,7 @@ export function handleWatch(ctx: RequestContext): void {
     else if (now) write(encode('ADDED', event.current));
     else if (before && event.previous) {
       // Stopped matching: the previous state with the new resourceVersion (cacher cache_watcher.go).
-      const last = structuredClone(event.previous.object) as KubeObject;
+      const last = cloneJson(event.previous.object) as KubeObject;
       last.metadata.resourceVersion = String(event.rv);
       write(encode('DELETED', last));
     }

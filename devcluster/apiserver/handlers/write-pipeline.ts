@@ -9,6 +9,7 @@ import { apiVersionOf, toStorage } from './codec.ts';
 import type { RequestContext } from './context.ts';
 import { checkBuiltinTypes } from './builtin-decoding.ts';
 import { checkObjectMetaShape } from './object-meta-shape.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -193,13 +194,13 @@ export function prepareUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObj
   let next = obj;
   if (info.subresource === 'status') {
     // A status write takes only `status` from the request (customresource/status_strategy.go).
-    next = structuredClone(old) as KubeObject;
+    next = cloneJson(old) as KubeObject;
     next.status = obj.status;
     next.metadata.managedFields = obj.metadata.managedFields ?? old.metadata.managedFields;
     next.metadata.resourceVersion = obj.metadata.resourceVersion;
   } else if (resource.subresources.status) {
     if (old.status === undefined) delete next.status;
-    else next.status = structuredClone(old.status);
+    else next.status = cloneJson(old.status);
   }
   const meta = next.metadata;
   meta.uid = old.metadata.uid;

@@ -5,6 +5,7 @@
 // `kubectl explain` reads components.schemas.
 import type { ResourceType, SchemaNode } from '../types.ts';
 import { builtinDefinitionName, builtinDefinitions, META, referencedName, SCHEMA_REF_PREFIX, type RawSchema } from './schemas.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export interface GroupVersion { group: string; version: string }
 interface Gvk { group: string; version: string; kind: string }
@@ -288,7 +289,7 @@ function article(kind: string): string {
 
 /** A custom kind's schema wrapped as apiextensions-apiserver's OpenAPI builder does (buildKubeNative). */
 function customKindSchema(r: ResourceType, schema: SchemaNode | undefined): RawSchema {
-  const base: RawSchema = schema ? (structuredClone(schema) as RawSchema) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const base: RawSchema = schema ? (cloneJson(schema) as RawSchema) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   base.type = 'object';
   base.properties = {
     ...(base.properties as Record<string, RawSchema> | undefined),

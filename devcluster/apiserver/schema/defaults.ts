@@ -4,6 +4,7 @@
 import type { Json, SchemaNode } from '../types.ts';
 import { isObject } from './json.ts';
 import { additionalPropertiesSchema, propertySchema } from './prune.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export function applyDefaults(obj: Json, schema: SchemaNode): void {
   defaultNode(obj, schema);
@@ -17,14 +18,14 @@ function defaultNode(x: Json, s: SchemaNode | undefined): void {
   if (!s) return;
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
-      if (needsDefault(x[i], s.items)) x[i] = structuredClone(s.items.default);
+      if (needsDefault(x[i], s.items)) x[i] = cloneJson(s.items.default);
       defaultNode(x[i], s.items);
     }
     return;
   }
   if (!isObject(x)) return;
   for (const [k, prop] of Object.entries(s.properties ?? {})) {
-    if (needsDefault(Object.hasOwn(x, k) ? x[k] : undefined, prop)) x[k] = structuredClone(prop.default);
+    if (needsDefault(Object.hasOwn(x, k) ? x[k] : undefined, prop)) x[k] = cloneJson(prop.default);
   }
   const additional = additionalPropertiesSchema(s);
   for (const k of Object.keys(x)) {
@@ -32,7 +33,7 @@ function defaultNode(x: Json, s: SchemaNode | undefined): void {
     if (prop) {
       defaultNode(x[k], prop);
     } else if (additional) {
-      if (needsDefault(x[k], additional)) x[k] = structuredClone(additional.default);
+      if (needsDefault(x[k], additional)) x[k] = cloneJson(additional.default);
       defaultNode(x[k], additional);
     }
   }

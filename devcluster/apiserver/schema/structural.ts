@@ -10,6 +10,7 @@ import { isObject, jsonEqual } from './json.ts';
 import { child, index, key } from './paths.ts';
 import { pruneValue } from './prune.ts';
 import { compilePattern, validateValue } from './validate.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 type Level = 'root' | 'item' | 'field';
 
@@ -239,7 +240,7 @@ function validateDefaults(s: JsonObject, path: string, insideMeta = false, embed
   const node = s as unknown as SchemaNode;
   const isEmbedded = embedded || s['x-kubernetes-embedded-resource'] === true;
   if (s.default !== undefined && s.default !== null && !insideMeta) {
-    const pruned = structuredClone(s.default);
+    const pruned = cloneJson(s.default);
     pruneValue(pruned, node, { resourceRoot: s['x-kubernetes-embedded-resource'] === true, dropNulls: false });
     if (!jsonEqual(pruned, s.default)) errs.push(fieldErrors.invalid(child(path, 'default'), s.default, 'must not have unknown fields'));
     errs.push(...validateValue(s.default, node, child(path, 'default')));

@@ -5,6 +5,7 @@
 // the text as is, writers parse a private copy. Node runs handlers one at a time, so a read-modify-write
 // between two awaits is atomic and optimistic concurrency only has to compare resourceVersions.
 import type { KubeObject } from '../types.ts';
+import { cloneJson } from '../patch/json-values.ts';
 
 export interface StoredObject {
   readonly object: Readonly<KubeObject>;
@@ -194,7 +195,7 @@ export class ObjectStore {
     const rv = this.rv + 1;
     this.log?.append([{ rv, op: 'delete', key: durableKey(storageKey, namespace, name) }]);
     this.rv = rv;
-    const last = structuredClone(previous.object) as KubeObject;
+    const last = cloneJson(previous.object) as KubeObject;
     last.metadata.resourceVersion = String(rv);
     const current: StoredObject = { object: last, json: JSON.stringify(last), rv, namespace, name };
     bucket.remove(key);

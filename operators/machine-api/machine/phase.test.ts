@@ -67,14 +67,29 @@ describe('nextMachineStep', () => {
     patch?: MachinePatch;
   }> = [
     {
-      name: 'moves a new Machine to Provisioning without creating anything yet',
-      machine: machine(), exists: ok(false),
-      phase: 'Provisioning', instanceExists: { status: 'False', reason: 'InstanceNotCreated' },
+      name: 'creates the instance of a new Machine at once and writes Provisioned with what create observed',
+      machine: machine(), exists: ok(false), call: 'create', instance: ok(observation),
+      phase: 'Provisioned', instanceExists: { status: 'True', reason: undefined }, requeueAfterMs: PROVISIONED_REQUEUE_MS,
+      patch: {
+        metadata: { labels: { 'machine.openshift.io/instance-type': 'm5.large' }, annotations: { 'machine.openshift.io/instance-state': 'running' } },
+        spec: { providerID: 'aws:///us-east-1a/i-0123' },
+      },
     },
     {
-      name: 'creates the instance of a Provisioning Machine, records what create observed and looks again in 30 s',
-      machine: machine({ phase: 'Provisioning' }), exists: ok(false), call: 'create', instance: ok(observation),
+      name: 'writes Provisioning after a create that observed neither providerID nor addresses',
+      machine: machine(), exists: ok(false), call: 'create', instance: ok({ providerID: '', addresses: [], instanceState: 'pending' }),
       phase: 'Provisioning', instanceExists: { status: 'False', reason: 'InstanceNotCreated' }, requeueAfterMs: PROVISIONED_REQUEUE_MS,
+      patch: { metadata: { annotations: { 'machine.openshift.io/instance-state': 'pending' } } },
+    },
+    {
+      name: 'writes Provisioning when the first create fails transiently',
+      machine: machine(), exists: ok(false), call: 'create', instance: fail(transient),
+      phase: 'Provisioning', instanceExists: { status: 'False', reason: 'InstanceNotCreated' }, error: transient,
+    },
+    {
+      name: 'creates the instance of a Provisioning Machine (a retry) and moves it to Provisioned',
+      machine: machine({ phase: 'Provisioning' }), exists: ok(false), call: 'create', instance: ok(observation),
+      phase: 'Provisioned', instanceExists: { status: 'True', reason: undefined }, requeueAfterMs: PROVISIONED_REQUEUE_MS,
       patch: {
         metadata: { labels: { 'machine.openshift.io/instance-type': 'm5.large' }, annotations: { 'machine.openshift.io/instance-state': 'running' } },
         spec: { providerID: 'aws:///us-east-1a/i-0123' },
@@ -141,6 +156,17 @@ describe('nextMachineStep', () => {
       name: 'waits out the visibility grace for an instance created seconds ago',
       machine: machine({ phase: 'Provisioning', providerID: 'p', conditions: [created(5)] }), exists: ok(false),
       phase: 'Provisioning', requeueAfterMs: 15_000,
+    },
+    {
+      name: 'waits out the visibility grace for a Provisioned Machine that create alone has seen',
+      machine: machine({ phase: 'Provisioned', providerID: 'p', conditions: [created(5), { type: 'InstanceExists', status: 'True', lastTransitionTime: secondsAgo(5) }] }), exists: ok(false),
+      phase: 'Provisioned', instanceExists: { status: 'True', reason: undefined }, requeueAfterMs: 15_000,
+    },
+    {
+      name: 'fails a Machine whose Node joined and whose instance vanished within the grace',
+      machine: machine({ phase: 'Provisioned', providerID: 'p', nodeRef: true, conditions: [created(5)] }), exists: ok(false),
+      phase: 'Failed', instanceExists: { status: 'False', reason: 'InstanceMissing' }, errorMessage: "can't find created instance",
+      patch: { metadata: { annotations: { 'machine.openshift.io/instance-state': 'Unknown' } } },
     },
     {
       name: 'fails a Machine whose created instance stays invisible past the grace',

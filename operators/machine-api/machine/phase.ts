@@ -13,10 +13,17 @@
 //
 // The MAO order is kept: exists error → InstanceExists=Unknown (ErrorCheckingProvider); exists → update,
 // InstanceExists=True, then Provisioned (providerID or addresses, no nodeRef, requeue 30 s) or Running (nodeRef);
-// missing but provisioned → Failed "can't find created instance" (InstanceMissing); missing with no phase →
-// Provisioning (InstanceNotCreated), next event; otherwise create → requeue 30 s, or Failed on a TerminalError.
+// missing but provisioned → Failed "can't find created instance" (InstanceMissing); otherwise create → requeue
+// 30 s, or Failed on a TerminalError.
 //
 // Deviations from MAO, and why:
+// - A new Machine is created in its first reconcile, and what create returned is written with the phase it
+//   implies in one status write: Provisioned when create reported a providerID or addresses (the instance
+//   exists), else Provisioning. MAO first writes Provisioning, requeues, then creates and writes again, and only
+//   the reconcile after that reaches Provisioned: three status writes and three reconciles where one does. The
+//   early Provisioning write protects nothing: create is idempotent (ClientToken, requestId, deterministic names),
+//   which is what makes a kill -9 mid-create safe. A create that fails transiently or asks to wait still writes
+//   Provisioning (InstanceNotCreated), so a slow create shows.
 // - The actuator returns what it observed (providers/actuator.ts) instead of patching the Machine itself, so this
 //   module writes it: spec.providerID only while unset (a different observed value is reported in `warnings`,
 //   never written: "once set, providerID must never be mutated"), status.addresses, status.providerStatus, the
@@ -25,8 +32,8 @@
 // - A successful create sets MachineCreated=True (MachineCreationSucceeded); a terminal one MachineCreated=False
 //   (MachineCreationFailed). MAO leaves that condition to providers.
 // - Eventual consistency: a Machine whose create succeeded less than INSTANCE_VISIBILITY_GRACE_MS ago (the
-//   MachineCreated transition) and that was never seen existing is not failed when exists() says false; it is
-//   looked at again when the grace ends. MAO leaves this to each provider (AWS: 20 s after lastUpdated); doing it
+//   MachineCreated transition) and that never had a Node (no nodeRef, never Running) is not failed when exists()
+//   says false; it is looked at again when the grace ends. MAO leaves this to each provider (AWS: 20 s after lastUpdated); doing it
 //   here protects every provider from "instance vanished" right after create.
 // - Any TerminalError from create fails the Machine; errorReason is its reason when that is a MachineStatusError,
 //   else CreateError. MAO fails only on InvalidConfiguration, which is what providers throw (actuator.ts).
@@ -79,7 +86,6 @@ type Situation =
   | { readonly kind: 'exists' }
   | { readonly kind: 'vanished' }
   | { readonly kind: 'notVisibleYet'; readonly remainingMs: number }
-  | { readonly kind: 'startProvisioning' }
   | { readonly kind: 'create' };
 
 function situation(machine: Machine, exists: CallResult<boolean>, now: Date): Situation {
@@ -90,10 +96,10 @@ function situation(machine: Machine, exists: CallResult<boolean>, now: Date): Si
     const created = getCondition(conditions, 'MachineCreated');
     const createdAt = created?.status === 'True' ? toMillis(created.lastTransitionTime) : undefined;
     const remainingMs = createdAt === undefined ? 0 : createdAt + INSTANCE_VISIBILITY_GRACE_MS - now.getTime();
-    const seen = isConditionTrue(conditions, 'InstanceExists') || machine.status?.phase === 'Provisioned' || machine.status?.phase === 'Running';
+    // Create's own answer sets InstanceExists=True and Provisioned, so only a Node proves a read has seen it.
+    const seen = machine.status?.phase === 'Running' || machine.status?.nodeRef !== undefined;
     return !seen && remainingMs > 0 ? { kind: 'notVisibleYet', remainingMs } : { kind: 'vanished' };
   }
-  if (!machine.status?.phase) return { kind: 'startProvisioning' };
   return { kind: 'create' };
 }
 
@@ -200,9 +206,6 @@ export function nextMachineStep(input: MachineStepInput): MachineStep {
       return finish({ phase: 'Failed', conditions: [INSTANCE_MISSING], failure: { message: INSTANCE_VANISHED_MESSAGE } });
     case 'notVisibleYet':
       return finish({}, { requeueAfterMs: floorRequeue(where.remainingMs) });
-    case 'startProvisioning':
-      // The status write is an event of its own, so the next reconcile follows without a requeue.
-      return finish({ phase: 'Provisioning', conditions: [INSTANCE_NOT_CREATED] });
     case 'exists': {
       const outcome = requireOutcome(input, 'update');
       if (!outcome.ok) {
@@ -220,11 +223,15 @@ export function nextMachineStep(input: MachineStepInput): MachineStep {
     }
     case 'create': {
       const outcome = requireOutcome(input, 'create');
+      // No phase yet: this reconcile is the one that starts provisioning, whatever create answers.
+      const provisioning = machine.status?.phase ? {} : { phase: 'Provisioning' as const };
       if (outcome.ok) {
-        return finish(
-          { conditions: [INSTANCE_NOT_CREATED, { type: 'MachineCreated', status: 'True', reason: 'MachineCreationSucceeded' }], observation: outcome.value },
-          { requeueAfterMs: PROVISIONED_REQUEUE_MS },
-        );
+        const observed = outcome.value;
+        const created = { type: 'MachineCreated', status: 'True', reason: 'MachineCreationSucceeded' } as const;
+        const change: MachineStatusChange = isProvisioned(withObservation(machine, observed))
+          ? { phase: 'Provisioned', conditions: [{ type: 'InstanceExists', status: 'True' }, created], observation: observed }
+          : { ...provisioning, conditions: [INSTANCE_NOT_CREATED, created], observation: observed };
+        return finish(change, { requeueAfterMs: PROVISIONED_REQUEUE_MS });
       }
       if (outcome.error instanceof TerminalError) {
         const failure = failureFromCreate(outcome.error);
@@ -234,7 +241,7 @@ export function nextMachineStep(input: MachineStepInput): MachineStep {
           failure,
         });
       }
-      return finish({ conditions: [INSTANCE_NOT_CREATED] }, { error: outcome.error });
+      return finish({ ...provisioning, conditions: [INSTANCE_NOT_CREATED] }, { error: outcome.error });
     }
   }
 }

@@ -3,7 +3,9 @@
 // (Events, mapi_instance_*_failed) and applies the step; it decides nothing phase.ts decides.
 import { TerminalError, RequeueAfter, errorMessage } from '../../runtime/errors.ts';
 import type { Result } from '../../runtime/controller.ts';
+import type { MachineStatus } from '../../api/machine-v1beta1.ts';
 import type { Actuator } from '../providers/actuator.ts';
+import { toMillis } from '../timing.ts';
 import { instanceCallAfterExists, isProvisioned, nextMachineStep, type CallResult, type InstanceCall } from './phase.ts';
 import { applyStep, failureLabels, recordEvent, type MachineScope } from './scope.ts';
 
@@ -63,15 +65,27 @@ export async function reconcileInstance(scope: MachineScope, timings: ProvisionT
     if (call !== 'create') recordEvent(scope, 'Warning', 'InstanceMissing', `Machine failed: ${step.status.errorMessage ?? ''}`, 'Reconcile');
   }
   if (step.error !== undefined) throw step.error;
-  // The read that turned the machine Running may predate the instance's own switch to running (the provider's
-  // batched read can be a moment old when the Node joins): look once more soon, so the instance-state annotation
-  // does not show a boot state until the next resync.
-  if (step.status.phase === 'Running' && machine.status?.phase !== 'Running') return { requeueAfterMs: RUNNING_SETTLE_MS };
+  const settleMs = runningSettleRemainingMs(step.status, scope.ctx.now());
+  if (settleMs !== undefined) return { requeueAfterMs: settleMs };
   return { requeueAfterMs: requeueAfter(step.status.phase, step.status.nodeRef !== undefined, call, instance, step.requeueAfterMs, timings, scope.ctx.now()) };
 }
 
 /** How long after a machine turns Running its instance is read again, in ms. */
 export const RUNNING_SETTLE_MS = 5_000;
+
+/**
+ * The read right after a Machine turned Running (nodelink's nodeRef write) may predate the instance's own switch
+ * to running (the provider's batched read can be a moment old when the Node joins): a Machine whose status changed
+ * less than RUNNING_SETTLE_MS ago is read once more when that time is up, so the instance-state annotation does
+ * not show a boot state until the next resync. Undefined once the status has been still that long.
+ */
+function runningSettleRemainingMs(status: MachineStatus, now: Date): number | undefined {
+  if (status.phase !== 'Running') return undefined;
+  const updated = toMillis(status.lastUpdated);
+  if (updated === undefined) return undefined;
+  const remaining = updated + RUNNING_SETTLE_MS - now.getTime();
+  return remaining > 0 ? remaining : undefined;
+}
 
 /**
  * phase.ts keeps MAO's 30 s requeue; two cases wait for something an event announces, so they look again less often:

@@ -116,14 +116,17 @@ export async function applyStep(scope: MachineScope, step: MachineStep): Promise
   const to = step.status.phase;
   if (written === 'patched' && to && to !== from) {
     log.info('Machine phase changed', { from: from ?? '', to });
-    observePhaseTransition(scope, to);
+    observePhaseTransition(scope.metrics, machine, to, ctx.now());
   }
 }
 
-/** mapi_machine_phase_transition_seconds: seconds since creation, for every phase entered except Deleting (MAO). */
-function observePhaseTransition(scope: MachineScope, phase: string): void {
+/**
+ * mapi_machine_phase_transition_seconds: seconds since creation, for every phase entered except Deleting (MAO).
+ * Called by whoever writes the phase: this controller, and nodelink for Provisioned → Running.
+ */
+export function observePhaseTransition(metrics: MachineApiMetrics, machine: Machine, phase: string, now: Date): void {
   if (phase === 'Deleting') return;
-  const created = toMillis(scope.machine.metadata.creationTimestamp);
+  const created = toMillis(machine.metadata.creationTimestamp);
   if (created === undefined) return;
-  scope.metrics.machinePhaseTransitionSeconds.observe({ phase }, Math.max(0, (scope.ctx.now().getTime() - created) / 1000));
+  metrics.machinePhaseTransitionSeconds.observe({ phase }, Math.max(0, (now.getTime() - created) / 1000));
 }

@@ -51,7 +51,7 @@ describe('validateMachineSet', () => {
 });
 
 describe('machineFromTemplate', () => {
-  it('stamps a Machine with generateName, template metadata and spec, and a controller reference', () => {
+  it('stamps a Machine with generateName, template metadata and spec, the finalizer and a controller reference', () => {
     const ms = machineSet({
       selector: { matchLabels: { role: 'worker' } },
       template: {
@@ -68,6 +68,7 @@ describe('machineFromTemplate', () => {
         namespace: 'openshift-machine-api',
         labels: { role: 'worker' },
         annotations: { note: 'x' },
+        finalizers: ['machine.machine.openshift.io'],
         ownerReferences: [
           { apiVersion: 'machine.openshift.io/v1beta1', kind: 'MachineSet', name: 'workers', uid: 'ms-uid', controller: true, blockOwnerDeletion: true },
         ],

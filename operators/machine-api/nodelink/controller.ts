@@ -9,6 +9,10 @@
 //   ("once set, nodeRef must never be mutated", machine-instance-lifecycle enhancement); that Node is left alone.
 // - A Node matching several Machines is a TerminalError, not a backoff: only a Machine or Node change can resolve
 //   it, and both re-queue the Node.
+// - Linking a Provisioned Machine also moves it to Running, in the same status write. That is the machine
+//   controller's own rule (instance exists, as Provisioned records, and nodeRef set → Running), which it would
+//   otherwise apply in a second write right after this one: during a scale-up that second write was a sixth of
+//   the operator's API requests. The machine controller still re-reads the instance on the event of this write.
 import type { Machine } from '../../api/machine-v1beta1.ts';
 import { Controller, watch, type Reconciler } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
@@ -17,6 +21,8 @@ import type { Logger } from '../../runtime/log.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import { formatTime } from '../../runtime/time.ts';
 import { INDEX, MACHINES, NODES, type MachineApiContext, type Node } from '../context.ts';
+import { observePhaseTransition } from '../machine/scope.ts';
+import { machineApiMetrics } from '../metrics.ts';
 import { findMachineForNode, nodeUpdatesFromMachine } from './match.ts';
 
 /** Nodes reconciled at once (MAO: 1); each costs at most two writes, on different objects per Node. */
@@ -94,13 +100,24 @@ export function nodeLinkReconciler(ctx: MachineApiContext): Reconciler {
   };
 }
 
-/** Sets status.nodeRef (and lastUpdated) unless it already names this Node with its current uid. */
+/**
+ * Sets status.nodeRef (and lastUpdated) unless it already names this Node with its current uid, and moves a
+ * Provisioned Machine to Running with it.
+ */
 async function linkNodeRef(ctx: MachineApiContext, machine: Machine, node: Node, log: Logger): Promise<void> {
   const name = node.metadata?.name ?? '';
   const uid = node.metadata?.uid;
   const current = machine.status?.nodeRef;
   if (current?.kind === 'Node' && current.name === name && current.uid === uid) return;
-  log.info('Setting nodeRef', { Node: name });
-  const status = { ...machine.status, nodeRef: { kind: 'Node', name, ...(uid ? { uid } : {}) }, lastUpdated: formatTime(ctx.now()) };
-  await writeStatus(ctx.client, MACHINES, machine, status);
+  const running = machine.status?.phase === 'Provisioned' && !machine.metadata.deletionTimestamp;
+  log.info('Setting nodeRef', { Node: name, ...(running ? { phase: 'Running' } : {}) });
+  const now = ctx.now();
+  const status = {
+    ...machine.status,
+    nodeRef: { kind: 'Node', name, ...(uid ? { uid } : {}) },
+    ...(running ? { phase: 'Running' as const } : {}),
+    lastUpdated: formatTime(now),
+  };
+  const written = await writeStatus(ctx.client, MACHINES, machine, status);
+  if (running && written === 'patched') observePhaseTransition(machineApiMetrics(ctx.metricsRegistry), machine, 'Running', now);
 }
