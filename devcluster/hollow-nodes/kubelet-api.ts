@@ -33,21 +33,22 @@ export class KubeletApi {
 
   /**
    * Registers the Node, or takes over the one already registered under this name (a restarted kubelet), and
-   * posts its full status. Returns the Node's UID. An existing Node's spec is left alone (a cordon stays), except
-   * that a providerID is filled in when it has none, as the kubelet's registration does.
+   * posts its full status. Returns the Node's UID. A new Node carries its status in the create, as the kubelet's
+   * initial Node does (one request, not two); an existing Node's spec is left alone (a cordon stays), except that a
+   * providerID is filled in when it has none, as the kubelet's registration does, and its status is then patched.
    */
   async registerNode(node: RegisteredNode, status: Record<string, unknown>): Promise<string> {
     const name = node.metadata.name;
-    let registered: NodeRef;
     try {
-      registered = await this.#json<NodeRef>('/api/v1/nodes', { method: 'POST', body: node });
+      const created = await this.#json<NodeRef>('/api/v1/nodes', { method: 'POST', body: { ...node, status } });
+      return created.metadata.uid;
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      const existing = await this.#json<NodeRef>(`/api/v1/nodes/${name}`);
-      const patch: Record<string, unknown> = { metadata: { labels: node.metadata.labels, annotations: node.metadata.annotations } };
-      if (!existing.spec?.providerID) patch.spec = { providerID: node.spec.providerID };
-      registered = await this.#json<NodeRef>(`/api/v1/nodes/${name}`, { method: 'PATCH', body: patch, contentType: MERGE_PATCH });
     }
+    const existing = await this.#json<NodeRef>(`/api/v1/nodes/${name}`);
+    const patch: Record<string, unknown> = { metadata: { labels: node.metadata.labels, annotations: node.metadata.annotations } };
+    if (!existing.spec?.providerID) patch.spec = { providerID: node.spec.providerID };
+    const registered = await this.#json<NodeRef>(`/api/v1/nodes/${name}`, { method: 'PATCH', body: patch, contentType: MERGE_PATCH });
     await this.patchNodeStatus(name, status);
     return registered.metadata.uid;
   }

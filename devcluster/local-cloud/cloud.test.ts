@@ -28,11 +28,11 @@ describe('LocalCloud', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates an instance pending with a providerID, hostname and private IP derived from its name', () => {
+  it('creates an instance with a providerID, hostname and private IP derived from its name, running at once without a boot delay', () => {
     const { instance, created } = open().create(request('worker-a'));
     assert.equal(created, true);
     assert.match(instance.id, /^li-[0-9a-f]{16}$/);
-    assert.equal(instance.state, 'pending');
+    assert.equal(instance.state, 'running');
     assert.equal(instance.providerID, 'local:///worker-a');
     assert.equal(instance.hostname, 'worker-a');
     assert.equal(instance.privateIp, '10.0.0.2');
@@ -48,6 +48,24 @@ describe('LocalCloud', () => {
     assert.equal(cloud.list().length, 1);
   });
 
+  it('boots an image of its catalogue, keeping what the image reports with the instance, and refuses one it does not have', () => {
+    const rhcos42 = { osImage: 'Red Hat Enterprise Linux CoreOS 4.2.0', kubeletVersion: 'v1.33.0', containerRuntimeVersion: 'cri-o://1.33.0' };
+    const cloud = open({ images: { 'rhcos-4.1.0': { ...rhcos42, osImage: 'RHCOS 4.1.0' } } });
+    cloud.registerImage('rhcos-4.2.0', rhcos42);
+    assert.deepEqual(Object.keys(cloud.images()).sort(), ['rhcos-4.1.0', 'rhcos-4.2.0']);
+    const spec = { instanceType: 'local.small', region: 'local', zone: 'local-a' };
+    const { instance } = cloud.create(request('worker-a', { spec: { ...spec, image: 'rhcos-4.2.0' } }));
+    assert.deepEqual(instance.bootImage, rhcos42);
+    assert.equal(cloud.create(request('worker-b')).instance.bootImage, undefined, 'no image: the default OS');
+    assert.throws(() => cloud.create(request('worker-c', { spec: { ...spec, image: 'rhcos-9.9.9' } })), {
+      status: 400,
+      code: 'InvalidImageID.NotFound',
+      field: 'spec.image',
+      message: 'spec.image: Invalid value: "rhcos-9.9.9": no such image in the local cloud (images: "rhcos-4.1.0", "rhcos-4.2.0")',
+    });
+    assert.equal(cloud.list().length, 2, 'nothing created for an unknown image');
+  });
+
   it('refuses a second live instance with the same name but another token', () => {
     const cloud = open();
     cloud.create(request('worker-a'));
@@ -58,7 +76,7 @@ describe('LocalCloud', () => {
     const cloud = open({ terminatedRetentionMs: 40 });
     const events: string[] = [];
     cloud.subscribe((e: InstanceEvent) => events.push(`${e.type}:${e.instance.state}`));
-    const { instance } = cloud.create(request('worker-a', { spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', bootDelaySeconds: 0 } }));
+    const { instance } = cloud.create(request('worker-a', { spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', bootDelaySeconds: 0.01 } }));
     await waitFor(() => cloud.get(instance.id)?.state === 'running');
     assert.equal(cloud.terminate(instance.id).state, 'shutting-down');
     assert.equal(cloud.terminate(instance.id).state, 'shutting-down', 'a second terminate changes nothing');
@@ -97,7 +115,7 @@ describe('LocalCloud', () => {
     await cloud.persisted();
     await cloud.close();
     const journal = readFileSync(`${file}.journal`, 'utf8').trim().split('\n');
-    assert.equal(journal.length, 5, 'one journal line per change: 2 created, 2 running, 1 shutting down');
+    assert.equal(journal.length, 3, 'one journal line per change: 2 created (running at once), 1 shutting down');
 
     const reopened = open({ stateFile: file, terminateDelayMs: 60_000 });
     assert.equal(reopened.get(keep.id)?.state, 'running');

@@ -2,7 +2,7 @@
 // is the only way the operator reaches it; the hollow nodes, which live in the same process, subscribe to
 // its change events directly.
 //
-//   create ──▶ pending ──(launchTime + bootDelaySeconds)──▶ running
+//   create ──▶ pending ──(launchTime + bootDelaySeconds)──▶ running      (bootDelaySeconds 0: running at create)
 //   terminate (pending|running) ──▶ shutting-down ──(terminateDelayMs)──▶ terminated ──(retention)──▶ removed
 //
 // Every state change has its deadline stored with the instance, so a restart applies the changes that fell
@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../../operators/runtime/log.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { allocateIp, FIRST_HOST_INDEX } from './ip-allocator.ts';
 import { JournalFile } from './journal-file.ts';
-import { CloudError, type CreateInstanceRequest, type Instance } from './types.ts';
+import { CloudError, type CreateInstanceRequest, type Instance, type LocalImage } from './types.ts';
 
 /** How long an instance is shutting-down before it is terminated, in ms. */
 export const DEFAULT_TERMINATE_DELAY_MS = 1_000;
@@ -24,6 +24,8 @@ export interface LocalCloudOptions {
   readonly stateFile?: string;
   readonly terminateDelayMs?: number;
   readonly terminatedRetentionMs?: number;
+  /** The image catalogue to start with (registerImage adds more). */
+  readonly images?: Readonly<Record<string, LocalImage>>;
   readonly logger?: Logger;
 }
 
@@ -60,6 +62,11 @@ type StoredChange = { readonly ipCursor: number } & ({ readonly record: Instance
 export class LocalCloud {
   readonly #records = new Map<string, InstanceRecord>();
   readonly #idByToken = new Map<string, string>();
+  /**
+   * Image name → what it boots. Not persisted: whoever runs the cloud registers its images at each start (the dev
+   * cluster: its releases' boot images); instances keep what they resolved at create.
+   */
+  readonly #images = new Map<string, LocalImage>();
   readonly #listeners = new Set<InstanceListener>();
   readonly #timer = new DeadlineTimer(() => this.#advance());
   readonly #file: JournalFile<StoredState, StoredChange> | undefined;
@@ -73,6 +80,7 @@ export class LocalCloud {
     this.#terminateDelayMs = options.terminateDelayMs ?? DEFAULT_TERMINATE_DELAY_MS;
     this.#retentionMs = options.terminatedRetentionMs ?? DEFAULT_TERMINATED_RETENTION_MS;
     this.#log = options.logger ?? createLogger({ name: 'local-cloud', sink: (line) => process.stderr.write(`${line}\n`) });
+    for (const [name, image] of Object.entries(options.images ?? {})) this.registerImage(name, image);
     if (options.stateFile !== undefined) {
       this.#file = new JournalFile(options.stateFile);
       const { snapshot, entries } = this.#file.read();
@@ -87,6 +95,12 @@ export class LocalCloud {
     const existingId = this.#idByToken.get(request.clientToken);
     const existing = existingId === undefined ? undefined : this.#records.get(existingId);
     if (existing) return { instance: existing.instance, created: false };
+    // EC2 answers InvalidAMIID.NotFound (400) for an AMI it does not have: the spec is at fault, not the cloud.
+    const bootImage = request.spec.image === undefined ? undefined : this.#images.get(request.spec.image);
+    if (request.spec.image !== undefined && !bootImage) {
+      const known = [...this.#images.keys()].sort().map((n) => JSON.stringify(n)).join(', ');
+      throw new CloudError(400, 'InvalidImageID.NotFound', `spec.image: Invalid value: ${JSON.stringify(request.spec.image)}: no such image in the local cloud (images: ${known || 'none'})`, 'spec.image');
+    }
     // The providerID and the Node name derive from the name, so two live instances may not share it.
     for (const { instance } of this.#records.values()) {
       if (instance.name === request.name && instance.state !== 'terminated') {
@@ -96,24 +110,38 @@ export class LocalCloud {
     const { ip, cursor } = allocateIp(this.#ipCursor, this.#ipsInUse());
     this.#ipCursor = cursor;
     const now = Date.now();
+    const bootDelayMs = (request.spec.bootDelaySeconds ?? 0) * 1000;
     const instance: Instance = {
       id: `li-${randomBytes(8).toString('hex')}`,
       clientToken: request.clientToken,
       name: request.name,
       tags: { ...request.tags },
-      state: 'pending',
+      // Instant boot is running at once: a pending state that lasts no time would only cost its observers a
+      // second round of writes (the Machine's instance-state annotation and providerStatus).
+      state: bootDelayMs > 0 ? 'pending' : 'running',
       providerID: `local:///${request.name}`,
       privateIp: ip,
       hostname: request.name,
       launchTime: new Date(now).toISOString(),
       spec: request.spec,
+      ...(bootImage ? { bootImage } : {}),
     };
-    const runningAt = now + (request.spec.bootDelaySeconds ?? 0) * 1000;
+    const runningAt = bootDelayMs > 0 ? now + bootDelayMs : undefined;
     this.#records.set(instance.id, { instance, dueAt: runningAt });
     this.#idByToken.set(instance.clientToken, instance.id);
     this.#changed([{ type: 'added', instance }]);
-    this.#timer.arm(runningAt);
+    if (runningAt !== undefined) this.#timer.arm(runningAt);
     return { instance, created: true };
+  }
+
+  /** Adds (or replaces) an image of the catalogue. */
+  registerImage(name: string, image: LocalImage): void {
+    this.#images.set(name, { ...image });
+  }
+
+  /** The catalogue, by image name. */
+  images(): Record<string, LocalImage> {
+    return Object.fromEntries(this.#images);
   }
 
   get(id: string): Instance | undefined {

@@ -78,6 +78,8 @@ describe('local cloud HTTP API', () => {
       [{ spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', bootDelaySeconds: -1 } }, 'spec.bootDelaySeconds', 'spec.bootDelaySeconds: Invalid value: -1: must be greater than or equal to 0'],
       [{ spec: { instanceType: 'local.huge', region: 'local', zone: 'local-a' } }, 'spec.instanceType', 'spec.instanceType: Unsupported value: "local.huge": supported values: "local.small", "local.medium", "local.large", "local.xlarge"'],
       [{ spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', colour: 'red' } }, 'spec.colour', 'unknown field "spec.colour"'],
+      [{ spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', image: 'ami-nope' } }, 'spec.image', 'spec.image: Invalid value: "ami-nope": no such image in the local cloud (images: none)'],
+      [{ spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', image: '' } }, 'spec.image', 'spec.image: Required value'],
       [{ name: 'Not_A_Name' }, 'name', 'name: Invalid value: "Not_A_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character'],
     ];
     for (const [extra, field, message] of cases) {
@@ -87,6 +89,15 @@ describe('local cloud HTTP API', () => {
       assert.equal(answer.body.error.message, message);
     }
     assert.equal((await call('GET', '/v1/instances')).body.instances.length, 0);
+  });
+
+  it('lists its image catalogue and boots an instance from one of them', async () => {
+    const image = { osImage: 'Red Hat Enterprise Linux CoreOS 4.2.0', kubeletVersion: 'v1.33.0', containerRuntimeVersion: 'cri-o://1.33.0' };
+    handle.cloud.registerImage('rhcos-4.2.0', image);
+    assert.deepEqual((await call('GET', '/v1/images')).body, { images: { 'rhcos-4.2.0': image } });
+    const created = await create('w1', { spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', image: 'rhcos-4.2.0' } });
+    assert.equal(created.status, 200);
+    assert.deepEqual(created.body.bootImage, image);
   });
 
   it('fails the next creates with the injected status, creating nothing, then recovers', async () => {

@@ -77,6 +77,7 @@ class LocalCloudApi {
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
     if (path === '/v1/faults') return this.#handleFaults(method, req, res);
     if (path === '/v1/stats') return this.#handleStats(method, res);
+    if (path === '/v1/images' && method === 'GET') return send(res, 200, { images: this.#cloud.images() });
     if (path === '/v1/instances' && method === 'POST') {
       await this.#admit('CreateInstance');
       const request = parseCreateInstanceRequest(await readJson(req));

@@ -1,7 +1,7 @@
 // Public entry of the local cloud: the model and its HTTP API, started together by the dev cluster.
 import { join } from 'node:path';
 import type { Logger } from '../../operators/runtime/log.ts';
-import { LocalCloud } from './cloud.ts';
+import { LocalCloud, type LocalCloudOptions } from './cloud.ts';
 import { serveLocalCloud } from './http-api.ts';
 
 export { LocalCloud, DEFAULT_TERMINATE_DELAY_MS, DEFAULT_TERMINATED_RETENTION_MS } from './cloud.ts';
@@ -9,7 +9,7 @@ export type { InstanceEvent, InstanceFilter, InstanceListener, LocalCloudOptions
 export { serveLocalCloud, OPERATIONS } from './http-api.ts';
 export type { CloudStats, Faults, LocalCloudServer, Operation } from './http-api.ts';
 export { CloudError, DEFAULT_OS_IMAGE, INSTANCE_TYPES } from './types.ts';
-export type { CloudErrorBody, CreateInstanceRequest, Instance, InstanceState, LocalInstanceSpec } from './types.ts';
+export type { CloudErrorBody, CreateInstanceRequest, Instance, InstanceState, LocalImage, LocalInstanceSpec } from './types.ts';
 
 /** The file, in the dev cluster's data dir, that holds the instances. */
 export const STATE_FILE_NAME = 'local-cloud.json';
@@ -23,6 +23,8 @@ export interface StartLocalCloudOptions {
   readonly host?: string;
   readonly terminateDelayMs?: number;
   readonly terminatedRetentionMs?: number;
+  /** The image catalogue to start with. */
+  readonly images?: LocalCloudOptions['images'];
   readonly logger?: Logger;
 }
 
@@ -39,6 +41,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
     stateFile: options.ephemeral ? undefined : join(options.dataDir, STATE_FILE_NAME),
     terminateDelayMs: options.terminateDelayMs,
     terminatedRetentionMs: options.terminatedRetentionMs,
+    images: options.images,
     logger: options.logger,
   });
   let server;

@@ -10,7 +10,12 @@ export interface LocalInstanceSpec {
   readonly instanceType: string;
   readonly region: string;
   readonly zone: string;
-  /** The node's status.nodeInfo.osImage; DEFAULT_OS_IMAGE when absent. */
+  /**
+   * The image the instance boots, from the cloud's catalogue (as an AMI in a region): its node reports the image's
+   * osImage, kubelet and runtime versions. Absent: DEFAULT_OS_IMAGE with the hollow kubelet's own versions.
+   */
+  readonly image?: string;
+  /** The node's status.nodeInfo.osImage, overriding the image's (a test knob); DEFAULT_OS_IMAGE when both are absent. */
   readonly osImage?: string;
   /** Seconds the instance stays pending before it runs. Default 0. */
   readonly bootDelaySeconds?: number;
@@ -37,6 +42,15 @@ export interface Instance {
   /** RFC 3339. */
   readonly launchTime: string;
   readonly spec: LocalInstanceSpec;
+  /** What spec.image boots, resolved from the catalogue at create (a later catalogue change does not move it). */
+  readonly bootImage?: LocalImage;
+}
+
+/** An image of the catalogue: what a node booted from it reports in status.nodeInfo. */
+export interface LocalImage {
+  readonly osImage: string;
+  readonly kubeletVersion: string;
+  readonly containerRuntimeVersion: string;
 }
 
 export interface CreateInstanceRequest {

@@ -7,7 +7,7 @@ import { CloudError, INSTANCE_TYPES, type CreateInstanceRequest, type LocalInsta
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_NAME_LENGTH = 253;
 const MAX_CLIENT_TOKEN_LENGTH = 64;
-const SPEC_FIELDS = new Set(['instanceType', 'region', 'zone', 'osImage', 'bootDelaySeconds', 'neverReady', 'notReadyAfterSeconds', 'failToJoin']);
+const SPEC_FIELDS = new Set(['instanceType', 'region', 'zone', 'image', 'osImage', 'bootDelaySeconds', 'neverReady', 'notReadyAfterSeconds', 'failToJoin']);
 
 function invalid(field: string, value: unknown, why: string): CloudError {
   return new CloudError(400, 'InvalidParameterValue', `${field}: Invalid value: ${JSON.stringify(value)}: ${why}`, field);
@@ -56,10 +56,12 @@ function parseSpec(value: unknown): LocalInstanceSpec {
   }
   const osImage = value.osImage;
   if (osImage !== undefined && typeof osImage !== 'string') throw invalid('spec.osImage', osImage, 'must be a string');
+  const image = value.image === undefined ? undefined : nonEmptyString(value, 'image', 'spec.image');
   return dropUndefined({
     instanceType,
     region: nonEmptyString(value, 'region', 'spec.region'),
     zone: nonEmptyString(value, 'zone', 'spec.zone'),
+    image,
     osImage,
     bootDelaySeconds: optionalInteger(value, 'bootDelaySeconds', 0),
     neverReady: optionalBoolean(value, 'neverReady'),

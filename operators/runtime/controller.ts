@@ -33,10 +33,16 @@ export type Reconciler = (req: Request, ctx: ReconcileContext) => Promise<Result
 export interface WatchSpec {
   readonly source: EventSource<unknown>;
   readonly handler: EventHandler<unknown>;
+  /**
+   * Queue the requests this source maps to after this long instead of now, in ms, so that a burst of events
+   * becomes one reconcile: for an object that sums up many others (a MachineSet's status counts its Machines),
+   * reconciling on every one of a thousand events is a thousand full recomputes and status writes.
+   */
+  readonly batchMs?: number;
 }
 
-export function watch<T>(source: EventSource<T>, handler: EventHandler<T>): WatchSpec {
-  return { source, handler } as WatchSpec;
+export function watch<T>(source: EventSource<T>, handler: EventHandler<T>, options: { readonly batchMs?: number } = {}): WatchSpec {
+  return { source, handler, ...options } as WatchSpec;
 }
 
 /**
@@ -134,9 +140,9 @@ export class Controller implements Runnable {
       // Reconcilers read from the stores, so no key is processed before they are complete. Subscribing
       // after the sync loses nothing: subscribe() replays the current objects as adds.
       await Promise.all(this.#options.watches.map((w) => w.source.store.waitForSync(signal)));
-      for (const { source, handler } of this.#options.watches) {
+      for (const { source, handler, batchMs = 0 } of this.#options.watches) {
         unsubscribes.push(source.subscribe((event) => {
-          for (const req of handler(event)) this.#queue.add(requestKey(req));
+          for (const req of handler(event)) this.#queue.addAfter(requestKey(req), batchMs);
         }));
       }
       this.#log.info('Starting workers', { workerCount: this.#options.concurrency ?? 1 });

@@ -127,6 +127,24 @@ describe('WorkQueue', () => {
     assert.equal(runs, 1);
   });
 
+  it('adds nothing after a delay for a key already queued to run now, which run sees the same state', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const q = makeQueue(async () => {
+      runs++;
+      await gate;
+    });
+    q.add('a'); // running, held by the gate
+    await waitFor(() => runs === 1);
+    q.add('a'); // dirty: runs once more after this run
+    q.addAfter('a', 20);
+    release();
+    await waitFor(() => runs === 2);
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(runs, 2, 'the delayed add was covered by the run already due');
+  });
+
   it('limits retries with the global token bucket but not fresh adds', () => {
     let now = 0;
     const q = makeQueue(async () => {}, { now: () => now, random: () => 0, rateLimit: { qps: 10, burst: 2 } });

@@ -77,13 +77,17 @@ export class WorkQueue {
     this.#enqueue(key);
   }
 
-  /** Queues `key` after `delayMs`, unless it is already due earlier. */
+  /**
+   * Queues `key` after `delayMs`, unless it is already due earlier: waiting with an earlier deadline, or queued to
+   * run now (or to run again once its run in progress ends), which run sees everything this one would.
+   */
   addAfter(key: string, delayMs: number): void {
     if (this.#shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
     }
+    if (this.#dirty.has(key)) return;
     const at = this.#now() + delayMs;
     const existing = this.#waiting.get(key);
     if (existing && existing.at <= at) return;

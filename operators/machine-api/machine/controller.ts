@@ -18,11 +18,12 @@ import { Controller, watch, type Reconciler } from '../../runtime/controller.ts'
 import { TerminalError } from '../../runtime/errors.ts';
 import { addFinalizer, hasFinalizer } from '../../runtime/finalizers.ts';
 import { enqueueSelf } from '../../runtime/handlers.ts';
+import { OwnWrites } from '../../runtime/own-writes.ts';
 import { MACHINES, type MachineApiContext } from '../context.ts';
 import { reconcileDelete } from './delete.ts';
 import { isDeleting, isFailed } from './phase.ts';
 import { reconcileInstance } from './provision.ts';
-import { newScope, OwnWrites, recordEvent } from './scope.ts';
+import { newScope, recordEvent } from './scope.ts';
 import { formatValidationErrors, machineValidationErrors } from './validate.ts';
 
 /** Machines reconciled at once (MAO: 1 on AWS, 10 on GCP and Azure). */

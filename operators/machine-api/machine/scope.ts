@@ -3,7 +3,7 @@
 import { MACHINE_RESOURCE, type Machine } from '../../api/machine-v1beta1.ts';
 import type { EventType } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/log.ts';
-import type { ResourceWriter } from '../../runtime/resource-client.ts';
+import type { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import { MACHINES, type MachineApiContext } from '../context.ts';
 import { machineApiMetrics, type MachineApiMetrics } from '../metrics.ts';
@@ -22,61 +22,6 @@ export interface MachineScope {
 
 export function newScope(ctx: MachineApiContext, machine: Machine, signal: AbortSignal, log: Logger, ownWrites: OwnWrites): MachineScope {
   return { ctx, machine, signal, log, metrics: machineApiMetrics(ctx.metricsRegistry), ownWrites };
-}
-
-/**
- * The resourceVersion of this controller's last write to each Machine, by uid. A reconcile writes twice (the
- * Machine, then its status) and the queue runs the key again as soon as the first write's event arrives, possibly
- * before the second's: a reconcile on that in-between object would repeat the actuator call (a second create of a
- * Machine just marked Failed). So a Machine whose cached copy is older than our last write is not reconciled until
- * the watch delivers it. Resource versions are compared as integers (etcd revisions), as cluster-api's
- * WaitForCacheToBeUpToDate does; a non-numeric one never counts as behind.
- */
-export class OwnWrites {
-  /** By "namespace/name": the uid written and its resourceVersion. */
-  readonly #byKey = new Map<string, { readonly uid: string; readonly version: bigint }>();
-
-  record(written: unknown): void {
-    const metadata = (written as Machine | undefined)?.metadata;
-    const version = parseVersion(metadata?.resourceVersion);
-    if (metadata?.uid && version !== undefined) this.#byKey.set(keyOf(metadata), { uid: metadata.uid, version });
-  }
-
-  /** True while the cached `machine` does not include our last write to it. */
-  isBehind(machine: Machine): boolean {
-    const key = keyOf(machine.metadata);
-    const written = this.#byKey.get(key);
-    if (!written) return false;
-    const cached = parseVersion(machine.metadata.resourceVersion);
-    if (written.uid === machine.metadata.uid && cached !== undefined && cached < written.version) return true;
-    this.#byKey.delete(key);
-    return false;
-  }
-
-  /** The Machine is gone from the cache: nothing to wait for any more. */
-  forget(key: { readonly namespace?: string; readonly name: string }): void {
-    this.#byKey.delete(keyOf(key));
-  }
-
-  /** A writer that records the resourceVersion of every object it writes. */
-  recording(client: ResourceWriter): ResourceWriter {
-    return {
-      patch: async (...args) => {
-        const written = await client.patch(...args);
-        this.record(written);
-        return written;
-      },
-      create: (...args) => client.create(...args),
-    };
-  }
-}
-
-function keyOf(ref: { readonly namespace?: string; readonly name?: string }): string {
-  return `${ref.namespace ?? ''}/${ref.name ?? ''}`;
-}
-
-function parseVersion(resourceVersion: string | undefined): bigint | undefined {
-  return resourceVersion && /^\d+$/.test(resourceVersion) ? BigInt(resourceVersion) : undefined;
 }
 
 /** Objects listed from the cache may lack apiVersion and kind, which an Event's involvedObject needs. */

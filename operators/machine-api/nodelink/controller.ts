@@ -18,6 +18,7 @@ import { Controller, watch, type Reconciler } from '../../runtime/controller.ts'
 import { TerminalError } from '../../runtime/errors.ts';
 import { enqueueMapped, enqueueSelf, type Request } from '../../runtime/handlers.ts';
 import type { Logger } from '../../runtime/log.ts';
+import { OwnWrites } from '../../runtime/own-writes.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import { formatTime } from '../../runtime/time.ts';
 import { INDEX, MACHINES, NODES, type MachineApiContext, type Node } from '../context.ts';
@@ -68,9 +69,19 @@ export function nodeLinkReconciler(ctx: MachineApiContext): Reconciler {
   const lookup = (index: string, key: string | undefined): ReadonlyMap<string, readonly Machine[]> =>
     key ? new Map([[key, machines.store.byIndex(index, key)]]) : new Map();
 
+  // Our Node patches: a Node is often re-queued by its Machine's nodeRef write before the patch's own event is in
+  // the cache, and patching that copy again would send the same labels a second time.
+  const nodeWrites = new OwnWrites();
   return async (req, rctx) => {
     const node = nodes.store.get(req.name);
-    if (!node) return {};
+    if (!node) {
+      nodeWrites.forget(req);
+      return {};
+    }
+    if (nodeWrites.isBehind(node)) {
+      rctx.log.debug('Cache is behind our last Node patch, waiting for it');
+      return {};
+    }
     const nodeName = node.metadata?.name ?? '';
     const match = findMachineForNode(
       node,
@@ -84,6 +95,13 @@ export function nodeLinkReconciler(ctx: MachineApiContext): Reconciler {
     }
     const { machine } = match;
     const log = rctx.log.child(undefined, { Machine: `${machine.metadata.namespace}/${machine.metadata.name}`, matchedBy: match.by });
+    if (machine.spec?.providerID && !machine.status?.phase) {
+      // The machine controller has just written the providerID of the instance it created and its status write
+      // follows: a nodeRef written now would make that write answer 409 and be retried with backoff. Its event
+      // re-queues this Node.
+      log.debug('Machine is between its providerID and its first status write, waiting for the status');
+      return {};
+    }
     const linkedTo = machine.status?.nodeRef?.name;
     if (linkedTo && linkedTo !== nodeName) {
       log.warn('Machine is already linked to another Node, leaving both alone', { linkedTo });
@@ -94,7 +112,7 @@ export function nodeLinkReconciler(ctx: MachineApiContext): Reconciler {
     const patch = nodeUpdatesFromMachine(machine, node);
     if (patch) {
       log.info('Updating Node labels, annotations and taints from its Machine');
-      await ctx.client.patch(NODES, undefined, nodeName, 'application/merge-patch+json', patch);
+      nodeWrites.record(await ctx.client.patch(NODES, undefined, nodeName, 'application/merge-patch+json', patch));
     }
     return {};
   };

@@ -47,7 +47,7 @@ describe('LocalActuator', () => {
   });
 
   it('observes the providerID, addresses, state, provider status and labels of the instance', async () => {
-    const observed = await actuator.create(machine('worker-a'), signal);
+    const observed = await actuator.create(machine('worker-a', { bootDelaySeconds: 1 }), signal);
     const [instance] = cloud.cloud.list();
     assert.deepEqual(observed, {
       providerID: 'local:///worker-a',
@@ -60,9 +60,9 @@ describe('LocalActuator', () => {
       providerStatus: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'LocalMachineProviderStatus', instanceId: instance.id, instanceState: 'pending' },
       labels: { 'machine.openshift.io/instance-type': 'local.medium', 'machine.openshift.io/region': 'local', 'machine.openshift.io/zone': 'local-a' },
     });
-    await waitFor(() => cloud.cloud.list()[0].state === 'running');
+    await waitFor(() => cloud.cloud.list()[0].state === 'running', { timeoutMs: 3_000 });
     const later = newActuator();
-    assert.equal((await later.update(machine('worker-a'), signal)).instanceState, 'running');
+    assert.equal((await later.update(machine('worker-a', { bootDelaySeconds: 1 }), signal)).instanceState, 'running');
   });
 
   it('finds the instance by its machineUID tag for a Machine whose providerID was never written', async () => {

@@ -8,6 +8,8 @@ export interface LocalInstanceSpec {
   readonly instanceType: string;
   readonly region: string;
   readonly zone: string;
+  /** A catalogue image of the local cloud (providerSpec `image`). */
+  readonly image?: string;
   readonly osImage?: string;
   readonly bootDelaySeconds?: number;
   readonly neverReady?: boolean;

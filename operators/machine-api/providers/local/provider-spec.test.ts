@@ -12,8 +12,8 @@ describe('parseLocalProviderSpec', () => {
   });
 
   it('keeps every field it is given, and ignores the metadata serializers add', () => {
-    const value = { ...base, metadata: { creationTimestamp: null }, instanceType: 'local.large', region: 'r', zone: 'z', osImage: 'OS', bootDelaySeconds: 5, neverReady: true, notReadyAfterSeconds: 30, failToJoin: true };
-    assert.deepEqual(parseLocalProviderSpec(value), { instanceType: 'local.large', region: 'r', zone: 'z', osImage: 'OS', bootDelaySeconds: 5, neverReady: true, notReadyAfterSeconds: 30, failToJoin: true });
+    const value = { ...base, metadata: { creationTimestamp: null }, instanceType: 'local.large', region: 'r', zone: 'z', image: 'rhcos-4.2.0', osImage: 'OS', bootDelaySeconds: 5, neverReady: true, notReadyAfterSeconds: 30, failToJoin: true };
+    assert.deepEqual(parseLocalProviderSpec(value), { instanceType: 'local.large', region: 'r', zone: 'z', image: 'rhcos-4.2.0', osImage: 'OS', bootDelaySeconds: 5, neverReady: true, notReadyAfterSeconds: 30, failToJoin: true });
   });
 
   it('rejects invalid values as InvalidConfiguration naming the full field path', () => {
@@ -27,6 +27,7 @@ describe('parseLocalProviderSpec', () => {
       [{ ...base, notReadyAfterSeconds: 0 }, 'spec.providerSpec.value.notReadyAfterSeconds: Invalid value: 0: must be greater than or equal to 1'],
       [{ ...base, neverReady: 'yes' }, 'spec.providerSpec.value.neverReady: Invalid value: "yes": must be a boolean'],
       [{ ...base, instanceType: '' }, 'spec.providerSpec.value.instanceType: Invalid value: "": must be a non-empty string'],
+      [{ ...base, image: 42 }, 'spec.providerSpec.value.image: Invalid value: 42: must be a non-empty string'],
       [{ ...base, instanceTyp: 'local.small' }, 'unknown field "spec.providerSpec.value.instanceTyp"'],
       [{ ...base, zone: 3, failToJoin: 1 }, '[spec.providerSpec.value.zone: Invalid value: 3: must be a non-empty string, spec.providerSpec.value.failToJoin: Invalid value: 1: must be a boolean]'],
     ];

@@ -15,7 +15,12 @@ export interface LocalMachineProviderSpec {
   readonly instanceType: string;
   readonly region: string;
   readonly zone: string;
-  /** The node's osImage; the cloud's default when absent. */
+  /**
+   * The local cloud image the instance boots (as an AMI): its node reports that image's OS, kubelet and runtime. An
+   * image the cloud does not have fails the create (InvalidConfiguration). Absent: the cloud's default OS.
+   */
+  readonly image?: string;
+  /** The node's osImage, overriding the image's (a test knob); the cloud's default when both are absent. */
   readonly osImage?: string;
   /** Seconds the instance stays pending. */
   readonly bootDelaySeconds: number;
@@ -45,6 +50,7 @@ const FIELDS: Readonly<Record<string, FieldReader>> = {
   instanceType: optionalString,
   region: optionalString,
   zone: optionalString,
+  image: optionalString,
   osImage: optionalString,
   bootDelaySeconds: (raw, path, errors) => optionalInteger(raw, path, 0, errors),
   notReadyAfterSeconds: (raw, path, errors) => optionalInteger(raw, path, 1, errors),
@@ -70,6 +76,7 @@ export function parseLocalProviderSpec(value: unknown): LocalMachineProviderSpec
     instanceType: (read.instanceType as string | undefined) ?? DEFAULT_INSTANCE_TYPE,
     region: (read.region as string | undefined) ?? DEFAULT_REGION,
     zone: (read.zone as string | undefined) ?? DEFAULT_ZONE,
+    ...(read.image === undefined ? {} : { image: read.image as string }),
     ...(read.osImage === undefined ? {} : { osImage: read.osImage as string }),
     bootDelaySeconds: (read.bootDelaySeconds as number | undefined) ?? 0,
     neverReady: (read.neverReady as boolean | undefined) ?? false,
