@@ -3,7 +3,7 @@ import { decodeJson, decodeObjectBody, mediaType, readBody } from '../http/body.
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply } from '../patch/index.ts';
 import { alreadyExists, badRequest, conflict, fieldErrors, invalid, methodNotAllowed, notFound, unsupportedMediaType } from '../status-errors.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
-import { apiVersionOf, toServed } from './codec.ts';
+import { apiVersionOf, servedView, toServed } from './codec.ts';
 import type { RequestContext } from './context.ts';
 import { respondObject } from './read.ts';
 import {
@@ -144,7 +144,8 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     return;
   }
   if (!stored) throw notFound(resource.group, resource.plural, info.name);
-  const current = toServed(resource, stored.object as KubeObject);
+  // The patch engines never modify their input, so the stored object itself serves when it is served as stored.
+  const current = servedView(resource, stored);
   const patched = patchObject(ctx, type, body, current as unknown as JsonObject);
   const incoming = checkIncoming(ctx, patched);
   applyUpdate(ctx, incoming, stored.object as KubeObject, 'patch', dryRun);

@@ -101,6 +101,20 @@ export function withoutManagedFields(obj: KubeObject | undefined): JsonObject {
   return copy;
 }
 
+/**
+ * The object without metadata.managedFields, for reading only: a shallow copy of the two levels it changes, so
+ * comparing the two sides of every write does not deep-copy both objects.
+ */
+function managedFieldsOmitted(obj: KubeObject | undefined): JsonObject {
+  if (!obj) return {};
+  const view = { ...(obj as unknown as JsonObject) };
+  if (isJsonObject(view.metadata)) {
+    const { managedFields: _omitted, ...metadata } = view.metadata;
+    view.metadata = metadata;
+  }
+  return view;
+}
+
 /** `metadata.managedFields: [{}]` on a non-apply write asks for the managed fields to be reset (fieldmanager.go isResetManagedFields). */
 export function isManagedFieldsReset(obj: KubeObject): boolean {
   const entries: unknown = obj.metadata?.managedFields;
@@ -151,7 +165,7 @@ export function updateManagedFieldsForUpdate(input: UpdateInput): ManagedFieldsE
   else if (!input.subresource && incoming.length > 0) managers = incoming;
   else managers = decodeManagedFields(input.before?.metadata?.managedFields);
 
-  const changes = compareObjects(withoutManagedFields(input.before), withoutManagedFields(input.after), input.schema);
+  const changes = compareObjects(managedFieldsOmitted(input.before), managedFieldsOmitted(input.after), input.schema);
   recordUpdate(managers, union(changes.added, changes.modified), changes.removed, {
     manager: input.manager, operation: 'Update', apiVersion: input.apiVersion, subresource: input.subresource,
   }, input.now);

@@ -5,12 +5,19 @@ import type { Json } from '../types.ts';
 import { cloneJson, isJsonObject } from './json-values.ts';
 
 export function applyMergePatch(target: Json, patch: Json): Json {
+  // One copy of the target up front; the merge then works in place on what it owns (copying at every level
+  // copied each subtree once per level above it).
+  return mergeInto(cloneJson(target), patch);
+}
+
+/** Merges `patch` into `target`, which the caller owns; the patch's own values are copied. */
+function mergeInto(target: Json, patch: Json): Json {
   if (!isJsonObject(patch)) return cloneJson(patch);
-  const result = isJsonObject(target) ? cloneJson(target) : {};
+  const result = isJsonObject(target) ? target : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     // A value added where nothing was also goes through the merge, so nulls nested in it are dropped (RFC 7386 §2).
-    else result[key] = applyMergePatch(Object.hasOwn(result, key) ? result[key] : null, value);
+    else result[key] = mergeInto(Object.hasOwn(result, key) ? result[key] : null, value);
   }
   return result;
 }
