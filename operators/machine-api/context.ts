@@ -28,11 +28,14 @@ export const INDEX = {
   internalIP: 'internalIP',
   /** machines by the name of their status.nodeRef */
   nodeName: 'nodeName',
-  /** machines by their controller owner's uid */
-  ownerUid: 'ownerUid',
+  /** machines by their controller owner's uid, or NO_CONTROLLER for orphans */
+  controllerUid: 'controllerUid',
   /** pods by spec.nodeName */
   podNodeName: 'podNodeName',
 } as const;
+
+/** The INDEX.controllerUid key of Machines without a controller ownerReference (adoptable by a MachineSet). */
+export const NO_CONTROLLER = '(no controller)';
 
 export interface MachineApiCaches {
   readonly machines: Cache<Machine>;

@@ -11,7 +11,7 @@ import {
   type MachineHealthCheck,
   type MachineSet,
 } from '../api/machine-v1beta1.ts';
-import { Cache, createCache, indexByField, indexByOwnerUid, type IndexFunc } from '../runtime/cache.ts';
+import { Cache, createCache, indexByField, type IndexFunc } from '../runtime/cache.ts';
 import { isNotFound } from '../runtime/errors.ts';
 import { createRecorder } from '../runtime/events.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
@@ -22,6 +22,7 @@ import { logStatusReporter, operatorStatusRunnable, type OperatorStatusReporter 
 import { clusterOperatorStatusReporter } from './cluster-operator-status.ts';
 import {
   INDEX,
+  NO_CONTROLLER,
   MACHINE_HEALTH_CHECKS,
   MACHINE_SETS,
   MACHINES,
@@ -96,7 +97,7 @@ export const MACHINE_INDEXERS: Readonly<Record<string, IndexFunc<Machine>>> = {
   [INDEX.providerID]: indexByField((m) => m.spec?.providerID),
   [INDEX.internalIP]: (m) => internalIPs(m.status?.addresses),
   [INDEX.nodeName]: indexByField((m) => m.status?.nodeRef?.name),
-  [INDEX.ownerUid]: indexByOwnerUid(),
+  [INDEX.controllerUid]: (m) => [m.metadata.ownerReferences?.find((r) => r.controller === true)?.uid || NO_CONTROLLER],
 };
 /** The indexers of the nodes cache. */
 export const NODE_INDEXERS: Readonly<Record<string, IndexFunc<Node>>> = {

@@ -268,11 +268,6 @@ export function indexByLabel<T extends KubeObject>(label: string): IndexFunc<T> 
   };
 }
 
-/** Index by the uid of every owner, so "all Machines of MachineSet uid X" is one lookup. */
-export function indexByOwnerUid<T extends KubeObject>(): IndexFunc<T> {
-  return (obj) => (obj.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
-}
-
 /** Index by a string field, e.g. `indexByField((m) => m.spec?.providerID)`. */
 export function indexByField<T>(field: (obj: T) => string | undefined): IndexFunc<T> {
   return (obj) => {

@@ -29,7 +29,7 @@ import { kindRef, objectKey, type Logger } from '../../runtime/log.ts';
 import type { JsonPatchOp } from '../../runtime/resource-client.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import type { OwnerReference } from '../../runtime/watcher.ts';
-import { INDEX, MACHINE_SETS, MACHINES, type MachineApiContext, type Node } from '../context.ts';
+import { INDEX, MACHINE_SETS, MACHINES, NO_CONTROLLER, type MachineApiContext, type Node } from '../context.ts';
 import { isEmptySelector, labelSelectorErrors, labelSelectorMatches } from '../label-selector.ts';
 import { minDefined } from '../timing.ts';
 import { computeMachineSetStatus, scalePlan } from './status.ts';
@@ -352,13 +352,13 @@ export function machineSetReconciler(ctx: MachineApiContext, expectations: Machi
   function ownedMachines(ms: MachineSet): Machine[] {
     const uid = ms.metadata.uid;
     if (!uid) return [];
-    return machines.store.byIndex(INDEX.ownerUid, uid).filter((m) => controllerRef(m)?.uid === uid);
+    return machines.store.byIndex(INDEX.controllerUid, uid);
   }
 
   /** The Machines the set controls, after adopting the orphans its selector matches (MAO step 4). */
   async function claimMachines(ms: MachineSet, log: Logger): Promise<Machine[]> {
     const owned = ownedMachines(ms);
-    const orphans = machines.store.list((m) => m.metadata.namespace === ms.metadata.namespace && isAdoptable(m, ms));
+    const orphans = machines.store.byIndex(INDEX.controllerUid, NO_CONTROLLER).filter((m) => m.metadata.namespace === ms.metadata.namespace && isAdoptable(m, ms));
     for (const orphan of orphans) {
       log.info('Adopting orphan Machine', kindRef('Machine', { namespace: orphan.metadata.namespace, name: orphan.metadata.name ?? '' }));
       try {

@@ -1,5 +1,5 @@
-// The nodelink controller against the embedded API server: Machines written directly (no machine controller), Nodes
-// registered as a kubelet would, and what ends up on each.
+// The nodelink controller against the embedded API server: Machines written directly (no machine controller; their
+// status says Provisioned, as it would), Nodes registered as a kubelet would, and what ends up on each.
 import assert from 'node:assert/strict';
 import { NODE_MACHINE_ANNOTATION, type Machine, type Taint } from '../../api/machine-v1beta1.ts';
 import { kubeJson } from '../../runtime/kube-http.ts';
@@ -59,8 +59,9 @@ describe('nodelink controller against the embedded API server', function () {
         },
       },
     });
-    if (!input.internalIP) return machine;
-    return mergePatch<Machine>(resourcePath(MACHINES, ns, name, 'status'), { status: { addresses: [{ type: 'InternalIP', address: input.internalIP }] } });
+    // The phase the machine controller writes once it has seen the instance (nodelink waits for a first status).
+    const addresses = input.internalIP ? [{ type: 'InternalIP', address: input.internalIP }] : undefined;
+    return mergePatch<Machine>(resourcePath(MACHINES, ns, name, 'status'), { status: { phase: 'Provisioned', addresses } });
   }
   async function registerNode(name: string, input: { providerID?: string; internalIP?: string; labels?: Record<string, string> }): Promise<Node> {
     const node = await api<Node>(resourcePath(NODES, undefined), { method: 'POST', body: { metadata: { name, labels: input.labels }, spec: { providerID: input.providerID } } });
@@ -92,6 +93,26 @@ describe('nodelink controller against the embedded API server', function () {
     assert.equal(linked.metadata?.annotations?.['example.com/owner'], 'team-a');
     assert.deepEqual(linked.metadata?.labels, { 'kubernetes.io/hostname': nodeName, 'node-role.kubernetes.io/infra': '' });
     assert.deepEqual(linked.spec?.taints, [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }]);
+  });
+
+  it('moves a Provisioned Machine to Running in its nodeRef write, and waits for the first status of a new one', async () => {
+    const providerID = `fake:///${unique('i')}`;
+    const nodeName = unique('node');
+    await registerNode(nodeName, { providerID });
+    // As the machine controller leaves it between its providerID patch and its first status write.
+    await api<Machine>(resourcePath(MACHINES, ns), {
+      method: 'POST',
+      body: { apiVersion: 'machine.openshift.io/v1beta1', kind: 'Machine', metadata: { name: 'new' }, spec: { providerID, providerSpec: { value: { kind: 'FakeMachineProviderSpec' } } } },
+    });
+    await waitFor(async () => (await reconcileCount(running!.registry, 'nodelink-controller')) >= 2, { message: 'nodelink to look at the Node and the Machine' });
+    assert.equal((await getMachine('new')).status?.nodeRef, undefined, 'not linked before the first status write');
+    await mergePatch(resourcePath(MACHINES, ns, 'new', 'status'), { status: { phase: 'Provisioned' } });
+    const linked = await waitFor(async () => {
+      const m = await getMachine('new');
+      return m.status?.nodeRef && m;
+    }, { message: 'nodeRef of new' });
+    assert.equal(linked.status?.phase, 'Running');
+    assert.equal(linked.status?.nodeRef?.name, nodeName);
   });
 
   it('falls back to the InternalIP when the Node has no providerID', async () => {
