@@ -47,4 +47,11 @@ describe('applyMergePatch', () => {
     result.a.b = 99;
     assert.deepEqual({ target, patch }, before);
   });
+
+  it('sets a "__proto__" key as data, as JSON.parse read it, and leaves prototypes alone', () => {
+    const patch = JSON.parse('{"data": {"__proto__": {"polluted": "yes"}}}') as Json;
+    const result = applyMergePatch({ data: {} }, patch) as { data: Record<string, unknown> };
+    assert.equal(JSON.stringify(result), '{"data":{"__proto__":{"polluted":"yes"}}}');
+    assert.equal(Object.getPrototypeOf(result.data), Object.prototype);
+  });
 });

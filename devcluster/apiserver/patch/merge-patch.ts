@@ -17,7 +17,13 @@ function mergeInto(target: Json, patch: Json): Json {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     // A value added where nothing was also goes through the merge, so nulls nested in it are dropped (RFC 7386 §2).
-    else result[key] = mergeInto(Object.hasOwn(result, key) ? result[key] : null, value);
+    else setOwn(result, key, mergeInto(Object.hasOwn(result, key) ? result[key] : null, value));
   }
   return result;
+}
+
+/** result[key] = value, also for "__proto__", which JSON.parse reads as an ordinary key and an assignment would not. */
+function setOwn(result: Record<string, Json>, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+  else result[key] = value;
 }
