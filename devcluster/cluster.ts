@@ -17,6 +17,7 @@ import { kubeJson } from '../operators/runtime/kube-http.ts';
 import { discardLogger, type Logger } from '../operators/runtime/log.ts';
 import { waitFor } from '../operators/runtime/wait.ts';
 import { startApiServer, type ApiServerHandle, type ApiServerOptions } from './apiserver/index.ts';
+import { demoLocalImages } from './releases/demo-manifests.ts';
 import { releaseFollowingReporter } from './releases/release-followers.ts';
 import { startDevClusterVersion, type ClusterVersionTuning, type DevClusterVersion } from './releases/cluster-version.ts';
 import { HollowNodeManager, type HollowNodeOptions, type InstanceSource } from './hollow-nodes/index.ts';
@@ -166,7 +167,11 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
     await ensureNamespace(kubeConfig, MACHINE_API_NAMESPACE);
 
     const emulated = options.emulatedCloud;
-    const cloud = emulated ? undefined : await startLocalCloud({ dataDir: options.dataDir, ephemeral: options.ephemeral, ...options.cloud, logger: logger.child('local-cloud') });
+    // The demo releases' local boot images (their coreos-bootimages `local` entries) are in the catalogue, so that
+    // Machines of a MachineSet the machine-config operator moved to a release's image boot that release's OS.
+    const cloud = emulated ? undefined : await startLocalCloud({
+      dataDir: options.dataDir, ephemeral: options.ephemeral, ...options.cloud, images: demoLocalImages(), logger: logger.child('local-cloud'),
+    });
     if (cloud) stops.push(() => cloud.stop());
     const hollowNodes = new HollowNodeManager({ ...options.hollowNodes, logger: logger.child('hollow-nodes') });
     await hollowNodes.start(kubeConfig, emulated?.source ?? cloud!.cloud);

@@ -33,7 +33,11 @@ export function hollowInstanceOf(instance: Instance): HollowInstance {
     zone: spec.zone,
     cpu: size.cpu,
     memoryMiB: size.memoryMiB,
-    osImage: spec.osImage ?? DEFAULT_OS_IMAGE,
+    // spec.osImage overrides the image's (a test knob); the image brings its kubelet and runtime too.
+    osImage: spec.osImage ?? instance.bootImage?.osImage ?? DEFAULT_OS_IMAGE,
+    ...(instance.bootImage
+      ? { kubeletVersion: instance.bootImage.kubeletVersion, containerRuntimeVersion: instance.bootImage.containerRuntimeVersion }
+      : {}),
     runningSince: Date.parse(instance.launchTime) + (spec.bootDelaySeconds ?? 0) * 1000,
     neverReady: spec.neverReady ?? false,
     notReadyAfterSeconds: spec.notReadyAfterSeconds,

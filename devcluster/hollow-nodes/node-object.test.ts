@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { computeConditions, microTime, readinessAt, type HollowInstance } from './node-object.ts';
+import type { Instance } from '../local-cloud/types.ts';
+import { hollowInstanceOf } from './instance-source.ts';
+import { computeConditions, computeNodeStatus, CONTAINER_RUNTIME_VERSION, KUBELET_VERSION, microTime, readinessAt, type HollowInstance } from './node-object.ts';
 
 const instance: HollowInstance = {
   id: 'li-1', nodeName: 'n', providerID: 'local:///n', internalIP: '10.0.0.2', instanceType: 'local.small', region: 'local', zone: 'local-a',
@@ -37,5 +39,23 @@ describe('node readiness and conditions', () => {
 
   it('writes MicroTime with six fractional digits', () => {
     assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), '2026-01-02T03:04:05.678000Z');
+  });
+});
+
+describe('node info', () => {
+  it('reports the OS, kubelet and runtime of the image the instance booted, the defaults without one, and the OS agent\'s after a switch', () => {
+    const cloudInstance: Instance = {
+      id: 'li-1', clientToken: 't', name: 'n', tags: {}, state: 'running', providerID: 'local:///n', privateIp: '10.0.0.2', hostname: 'n',
+      launchTime: '2026-08-01T00:00:00.000Z', spec: { instanceType: 'local.small', region: 'local', zone: 'local-a', image: 'rhcos-4.2.0' },
+      bootImage: { osImage: 'RHCOS 4.2.0', kubeletVersion: 'v1.33.0', containerRuntimeVersion: 'cri-o://1.33.0' },
+    };
+    const nodeInfo = (i: HollowInstance, software?: { osImage: string; kubeletVersion: string; containerRuntimeVersion: string }) => {
+      const { osImage, kubeletVersion, containerRuntimeVersion } = (computeNodeStatus(i, [], { count: 0, software }) as { nodeInfo: Record<string, string> }).nodeInfo;
+      return [osImage, kubeletVersion, containerRuntimeVersion];
+    };
+    assert.deepEqual(nodeInfo(hollowInstanceOf(cloudInstance)), ['RHCOS 4.2.0', 'v1.33.0', 'cri-o://1.33.0']);
+    assert.deepEqual(nodeInfo(hollowInstanceOf({ ...cloudInstance, spec: { ...cloudInstance.spec, osImage: 'Override' } }))[0], 'Override', 'spec.osImage still overrides');
+    assert.deepEqual(nodeInfo(instance), ['OS', KUBELET_VERSION, CONTAINER_RUNTIME_VERSION]);
+    assert.deepEqual(nodeInfo(hollowInstanceOf(cloudInstance), { osImage: 'RHCOS 4.3.0', kubeletVersion: 'v1.34.0', containerRuntimeVersion: 'cri-o://1.34.0' }), ['RHCOS 4.3.0', 'v1.34.0', 'cri-o://1.34.0']);
   });
 });

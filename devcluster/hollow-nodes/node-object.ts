@@ -17,6 +17,9 @@ export interface HollowInstance {
   readonly cpu: number;
   readonly memoryMiB: number;
   readonly osImage: string;
+  /** What the instance's boot image reports (local cloud catalogue); KUBELET_VERSION and CONTAINER_RUNTIME_VERSION when unknown. */
+  readonly kubeletVersion?: string;
+  readonly containerRuntimeVersion?: string;
   /** Epoch ms the instance started running; notReadyAfterSeconds counts from here. */
   readonly runningSince: number;
   readonly neverReady: boolean;
@@ -121,8 +124,8 @@ export function computeNode(instance: HollowInstance): RegisteredNode {
 }
 
 /**
- * What the booted OS reports in nodeInfo when the OS agent (os-agent.ts) has switched it; without it, the instance's
- * osImage and this kubelet's versions.
+ * What the booted OS reports in nodeInfo when the OS agent (os-agent.ts) has switched it; without it, what the
+ * instance booted (its image's osImage and versions, else the defaults).
  */
 export interface NodeSoftware {
   readonly osImage: string;
@@ -167,8 +170,8 @@ export function computeNodeStatus(instance: HollowInstance, conditions: readonly
       bootID: uuidOf(digest(instance.id, boot.count === 0 ? `boot-${instance.runningSince}` : `boot-${instance.runningSince}-${boot.count}`)),
       kernelVersion: KERNEL_VERSION,
       osImage: boot.software?.osImage ?? instance.osImage,
-      containerRuntimeVersion: boot.software?.containerRuntimeVersion ?? CONTAINER_RUNTIME_VERSION,
-      kubeletVersion: boot.software?.kubeletVersion ?? KUBELET_VERSION,
+      containerRuntimeVersion: boot.software?.containerRuntimeVersion ?? instance.containerRuntimeVersion ?? CONTAINER_RUNTIME_VERSION,
+      kubeletVersion: boot.software?.kubeletVersion ?? instance.kubeletVersion ?? KUBELET_VERSION,
       operatingSystem: 'linux',
       architecture: 'amd64',
     },

@@ -57,6 +57,59 @@ export function demoImages(version: string): DemoImage[] {
   ];
 }
 
+/** What a node booted into the release's OS reports in status.nodeInfo (the osimageurl ConfigMap names it too). */
+export interface DemoNodeInfo {
+  readonly osImage: string;
+  readonly kubeletVersion: string;
+  readonly containerRuntimeVersion: string;
+}
+
+export function demoNodeInfo(version: string): DemoNodeInfo {
+  const minor = kubeMinor(version);
+  return { osImage: `Red Hat Enterprise Linux CoreOS ${version}`, kubeletVersion: `v1.${minor}.0`, containerRuntimeVersion: `cri-o://1.${minor}.0` };
+}
+
+/** The AWS regions the demo stream lists an AMI for. */
+const DEMO_AWS_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'] as const;
+
+const hexOf = (seed: string) => fakeDigest(seed).slice('sha256:'.length);
+
+/** The local cloud image of the release (the stream's `local` entry), derived from its `local-boot-image` tag. */
+export function demoLocalBootImage(version: string): string {
+  return `rhcos-${version}-${hexOf(`local boot image ${version}`).slice(0, 12)}`;
+}
+
+/** The local cloud's image catalogue for the demo releases: each release's local boot image boots its OS. */
+export function demoLocalImages(): Record<string, DemoNodeInfo> {
+  return Object.fromEntries(DEMO_VERSIONS.map((version) => [demoLocalBootImage(version), demoNodeInfo(version)]));
+}
+
+/**
+ * The release's boot images as CoreOS stream metadata (operators/machine-config/boot-images.ts reads it): an RHCOS
+ * build string as the real streams have ("42.94.202608010000-0"), and per cloud an image derived from the
+ * `<cloud>-boot-image` tag's seed, so every value is stable per version.
+ */
+export function demoBootImageStream(version: string): object {
+  const [major, minor, patch] = version.split('.');
+  const build = `${major}${minor}.94.20260801${patch.padStart(4, '0')}-0`;
+  return {
+    stream: `rhcos-${major}.${minor}`,
+    metadata: { 'last-modified': '2026-08-01T00:00:00Z', generator: 'machine-fleet demo releases' },
+    architectures: {
+      x86_64: {
+        images: {
+          aws: {
+            regions: Object.fromEntries(DEMO_AWS_REGIONS.map((region) => [region, { release: build, image: `ami-${hexOf(`aws boot image ${version} ${region}`).slice(0, 17)}` }])),
+          },
+          gcp: { release: build, project: 'rhcos-cloud', name: `rhcos-${build.replaceAll('.', '-')}-gcp-x86-64` },
+          azure: { release: build, publisher: 'azureopenshift', offer: 'aro4', sku: `aro_${major}${minor}`, version: build.replace(/-0$/, '') },
+          local: { release: build, image: demoLocalBootImage(version) },
+        },
+      },
+    },
+  };
+}
+
 interface Manifest {
   readonly metadata: { readonly annotations?: Record<string, string> };
 }
@@ -71,7 +124,7 @@ function inProfile(object: Manifest): Manifest {
 
 /** release-manifests/ of `version`: file name → YAML. */
 export function demoManifests(version: string): Record<string, string> {
-  const minor = kubeMinor(version);
+  const node = demoNodeInfo(version);
   const clusterOperator = (name: string, relatedNamespace: string) => ({
     apiVersion: 'config.openshift.io/v1',
     kind: 'ClusterOperator',
@@ -91,9 +144,14 @@ export function demoManifests(version: string): Record<string, string> {
     '0000_80_machine-config_05_osimageurl.yaml': configMap('openshift-machine-config-operator', 'machine-config-osimageurl', {
       releaseVersion: version,
       baseOSContainerImage: demoImages(version)[0].image,
-      osImageName: `Red Hat Enterprise Linux CoreOS ${version}`,
-      kubeletVersion: `v1.${minor}.0`,
-      containerRuntimeVersion: `cri-o://1.${minor}.0`,
+      osImageName: node.osImage,
+      kubeletVersion: node.kubeletVersion,
+      containerRuntimeVersion: node.containerRuntimeVersion,
+    }),
+    // The boot images pools with osUpdate.strategy Replace put into MachineSets (operators/machine-config/boot-images.ts).
+    '0000_80_machine-config_06_coreos-bootimages.yaml': configMap('openshift-machine-config-operator', 'coreos-bootimages', {
+      releaseVersion: version,
+      stream: JSON.stringify(demoBootImageStream(version)),
     }),
     // The worker pool, created once: after the install its spec (maxUnavailable, paused, canary) is the admin's.
     '0000_80_machine-config_10_pool-worker.yaml': {

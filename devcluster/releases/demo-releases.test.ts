@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { loadPayloadFromDirectory } from '../../operators/cluster-version/payload/index.ts';
 import { createSignatureVerifier, type ConfigMap } from '../../operators/cluster-version/signatures/index.ts';
 import { startUpdateGraphServer } from '../update-graph/server.ts';
+import { parseBootImages } from '../../operators/machine-config/boot-images.ts';
+import type { ConfigMapLike } from '../../operators/machine-config/target.ts';
+import { demoLocalBootImage } from './demo-manifests.ts';
 import { ensureDemoReleases } from './demo-releases.ts';
 
 describe('demo releases', function () {
@@ -23,12 +26,19 @@ describe('demo releases', function () {
     assert.deepEqual(payload.manifests.map((m) => `${m.runLevel} ${m.component} ${m.object.kind}`), [
       '30 machine-api ConfigMap', '30 machine-api ClusterOperator',
       '50 demo Namespace', '50 demo ConfigMap', '50 demo ClusterOperator',
-      '80 machine-config Namespace', '80 machine-config ConfigMap', '80 machine-config MachineConfigPool', '80 machine-config ClusterOperator',
+      '80 machine-config Namespace', '80 machine-config ConfigMap', '80 machine-config ConfigMap', '80 machine-config MachineConfigPool', '80 machine-config ClusterOperator',
     ]);
     const osImage = payload.manifests.find((m) => m.object.metadata?.name === 'machine-config-osimageurl')?.object as { data: Record<string, string> };
     assert.equal(osImage.data.releaseVersion, '4.2.0');
     assert.equal(osImage.data.baseOSContainerImage, payload.images.find((i) => i.name === 'rhel-coreos')?.image);
     assert.deepEqual(payload.images.filter((i) => i.name.endsWith('-boot-image')).map((i) => i.name), ['aws-boot-image', 'gcp-boot-image', 'azure-boot-image', 'local-boot-image']);
+    // The boot images the machine-config operator reads for Replace pools, for the same release as the OS image.
+    const bootImages = parseBootImages(payload.manifests.find((m) => m.object.metadata?.name === 'coreos-bootimages')?.object as ConfigMapLike, 'openshift-machine-config-operator');
+    assert.ok(bootImages.ok, bootImages.ok ? '' : bootImages.message);
+    assert.equal(bootImages.bootImages.releaseVersion, '4.2.0');
+    assert.deepEqual(Object.keys(bootImages.bootImages.architectures.x86_64), ['aws', 'gcp', 'azure', 'local']);
+    assert.equal(bootImages.bootImages.architectures.x86_64.local?.image, demoLocalBootImage('4.2.0'));
+    assert.notEqual(demoLocalBootImage('4.1.0'), demoLocalBootImage('4.2.0'));
 
     const again = await ensureDemoReleases(dataDir);
     assert.deepEqual(again.releases.map((r) => r.digest), first.releases.map((r) => r.digest));

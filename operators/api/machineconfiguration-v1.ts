@@ -2,7 +2,8 @@
 // in crds/ serve them (openshift/api machineconfiguration/v1 types.go, Default feature set), plus machine-fleet's
 // optional additions (canary, maintenance windows, OS update strategy) and the vocabulary the machine-config
 // operator, its node agents and the cluster-version operator share: node annotations, the
-// `machine-config-osimageurl` ConfigMap and the ClusterOperator name.
+// `machine-config-osimageurl` and `coreos-bootimages` ConfigMaps, the MachineSet annotations of the Replace strategy
+// and the ClusterOperator name.
 // Types only: the CRD schemas validate; shared/reference/cluster-version.md §5 gives the semantics, and
 // operators/machine-config/PROTOCOL.md the node-agent protocol.
 import type { ConditionStatus } from '../runtime/conditions.ts';
@@ -50,6 +51,38 @@ export const OSIMAGEURL_KEYS = {
   containerRuntimeVersion: 'containerRuntimeVersion',
   osImageName: 'osImageName',
 } as const;
+
+// ---- boot images: ConfigMap openshift-machine-config-operator/coreos-bootimages -----------------------------------
+
+/**
+ * The payload's manifest `0000_80_machine-config_06_coreos-bootimages.yaml` (OpenShift's name and keys): the
+ * release's boot images per cloud, as CoreOS stream metadata JSON in `data.stream`
+ * (`architectures.<arch>.images.{aws.regions.<region>, gcp, azure, local}`; azure and local are machine-fleet's
+ * extensions, operators/machine-config/boot-images.ts). OpenShift's MCO copies them into MachineSets ("managed boot
+ * images"); here a pool with `osUpdate.strategy: Replace` does, then replaces the Machines booted from another image.
+ */
+export const COREOS_BOOTIMAGES_CONFIG_MAP = 'coreos-bootimages';
+export const COREOS_BOOTIMAGES_KEYS = { releaseVersion: 'releaseVersion', stream: 'stream' } as const;
+
+// ---- MachineSet annotations of the Replace strategy (operators/machine-config/replace/) ----------------------------
+
+/**
+ * machine-fleet, on a MachineSet being replaced: its spec.replicas when the replacement started (the base R of
+ * "at most R + maxSurge Machines, at least R − maxUnavailable available"). Kept in the API so that a restarted
+ * operator continues with the same bounds; removed when the replacement is done.
+ */
+export const REPLACE_BASE_REPLICAS_ANNOTATION = 'machine-fleet.io/replace-base-replicas';
+/**
+ * machine-fleet, beside the base: the spec.replicas the operator last wrote. A spec.replicas that differs was set by
+ * someone else (a user, the cluster-autoscaler) mid-rollout and becomes the new base.
+ */
+export const REPLACE_REPLICAS_ANNOTATION = 'machine-fleet.io/replace-replicas';
+/**
+ * The value the operator gives the Machine API's `machine.openshift.io/delete-machine` annotation on the old Machine
+ * it removes next (any non-empty value works for the MachineSet; this one lets a restarted operator recognise its
+ * own choice, apart from a cluster-autoscaler's).
+ */
+export const REPLACE_DELETE_MACHINE_VALUE = 'machine-config-operator: replaced by a Machine on the new boot image';
 
 // ---- node annotations (PROTOCOL.md) ---------------------------------------------------------------------------
 
@@ -133,6 +166,8 @@ export const DEFAULT_CANARY_NODES = 1;
 export const DEFAULT_CANARY_SOAK_SECONDS = 300;
 /** Default osUpdate.nodeReadyTimeoutSeconds: a node not Ready this long after its update began is rolled back. */
 export const DEFAULT_NODE_READY_TIMEOUT_SECONDS = 600;
+/** Default osUpdate.maxSurge (Replace): one Machine above the MachineSet's size at a time (Cluster API's default). */
+export const DEFAULT_MAX_SURGE = 1;
 
 /** spec.configuration / status.configuration: the rendered config and the MachineConfigs it was merged from. */
 export interface MachineConfigPoolStatusConfiguration extends ObjectReference {
@@ -158,9 +193,16 @@ export type PoolMaintenanceWindow = Omit<MaintenanceWindow, 'days' | 'timeZone'>
 
 /** machine-fleet: spec.osUpdate. */
 export interface OsUpdateSpec {
-  /** InPlace (default): the node agent switches the OS and reboots. Replace: new Machines from the payload's boot image. */
+  /**
+   * InPlace (default): the node agent switches the OS and reboots. Replace: each MachineSet of the pool gets the
+   * payload's boot image (coreos-bootimages) and its Machines booted from another image are replaced, new ones
+   * first (maxSurge), old ones drained and deleted through the MachineSet (maxUnavailable).
+   */
   readonly strategy?: OsUpdateStrategy;
-  /** Replace only: extra Machines above the pool size while replacing (int or percent). */
+  /**
+   * Replace only: Machines a MachineSet may have above its size while replacing (count, or percent of its size
+   * rounded up, as Cluster API's maxSurge). 0: delete first. Default DEFAULT_MAX_SURGE.
+   */
   readonly maxSurge?: number | string;
   /** Default DEFAULT_NODE_READY_TIMEOUT_SECONDS. */
   readonly nodeReadyTimeoutSeconds?: number;
@@ -171,7 +213,10 @@ export interface MachineConfigPoolSpec {
   /** Absent: the pool selects no node (MCO: a nil selector is labels.Nothing()). */
   readonly nodeSelector?: LabelSelector;
   readonly paused?: boolean;
-  /** Count, or percent of the pool ("20%", rounded down); 0 and absent mean 1. */
+  /**
+   * Count, or percent of the pool ("20%", rounded down); 0 and absent mean 1. Replace: of the MachineSet being
+   * replaced (percent of its size).
+   */
   readonly maxUnavailable?: number | string;
   /** The rendered config the pool's nodes must reach; written by the operator. */
   readonly configuration?: MachineConfigPoolStatusConfiguration;

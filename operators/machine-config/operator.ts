@@ -5,30 +5,35 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import type { ClusterOperator } from '../api/config-v1.ts';
+import type { Machine, MachineSet } from '../api/machine-v1beta1.ts';
 import {
   MACHINE_CONFIG_CLUSTER_OPERATOR,
   MACHINE_CONFIG_OPERATOR_NAMESPACE,
-  OSIMAGEURL_CONFIG_MAP,
   type MachineConfig,
   type MachineConfigPool,
 } from '../api/machineconfiguration-v1.ts';
-import { createCache, type Cache } from '../runtime/cache.ts';
+import { Cache, createCache } from '../runtime/cache.ts';
 import { createRecorder } from '../runtime/events.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { operatorManager, type OperatorManagerOptions } from '../runtime/operator-manager.ts';
 import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
+import { kubeListerWatcher } from '../runtime/watcher.ts';
 import { clusterOperatorController } from './cluster-operator-controller.ts';
 import {
   CLUSTER_OPERATORS,
   CONFIG_MAPS,
   MACHINE_CONFIGS,
+  MACHINE_SETS,
+  MACHINES,
   NODES,
+  OWNER_UID_INDEX,
   POOLS,
   type MachineConfigCaches,
   type MachineConfigContext,
 } from './context.ts';
 import { poolController } from './pool-controller.ts';
+import { optionalResource } from './optional-resource.ts';
 import type { NodeObject } from './pool-node.ts';
 import type { ConfigMapLike } from './target.ts';
 
@@ -63,16 +68,23 @@ export function buildMachineConfigContext(
   const namespace = options.namespace ?? MACHINE_CONFIG_OPERATOR_NAMESPACE;
   const logger = options.logger ?? discardLogger;
   const now = options.now ?? (() => new Date());
+  // Optional: InPlace-only clusters have no Machine API, and the operator must start there too.
+  const machines = optionalResource(kubeListerWatcher<Machine>(kc, resourcePath(MACHINES, undefined)));
+  const machineSets = optionalResource(kubeListerWatcher<MachineSet>(kc, resourcePath(MACHINE_SETS, undefined)));
   const caches: MachineConfigCaches = {
     pools: createCache<MachineConfigPool>(kc, resourcePath(POOLS, undefined), { name: 'machineconfigpools', logger }),
     machineConfigs: createCache<MachineConfig>(kc, resourcePath(MACHINE_CONFIGS, undefined), { name: 'machineconfigs', logger }),
     nodes: createCache<NodeObject>(kc, resourcePath(NODES, undefined), { name: 'nodes', logger }),
-    configMaps: createCache<ConfigMapLike>(kc, resourcePath(CONFIG_MAPS, namespace), {
-      name: 'configmaps', logger, fieldSelector: `metadata.name=${OSIMAGEURL_CONFIG_MAP}`,
-    }),
+    configMaps: createCache<ConfigMapLike>(kc, resourcePath(CONFIG_MAPS, namespace), { name: 'configmaps', logger }),
     clusterOperators: createCache<ClusterOperator>(kc, resourcePath(CLUSTER_OPERATORS, undefined), {
       name: 'clusteroperators', logger, fieldSelector: `metadata.name=${MACHINE_CONFIG_CLUSTER_OPERATOR}`,
     }),
+    machines: new Cache(machines.listerWatcher, {
+      name: 'machines',
+      logger,
+      indexers: { [OWNER_UID_INDEX]: (m) => m.metadata.ownerReferences?.filter((r) => r.controller === true).map((r) => r.uid) ?? [] },
+    }),
+    machineSets: new Cache(machineSets.listerWatcher, { name: 'machinesets', logger }),
   };
   return {
     namespace,
@@ -82,6 +94,7 @@ export function buildMachineConfigContext(
     logger,
     now,
     version: options.version ?? 'unknown',
+    machineApiServed: () => machineSets.served(),
   };
 }
 

@@ -3,7 +3,8 @@
 //   1. render: the osimageurl ConfigMap → MachineConfig rendered-<pool>-<hash> (created once) → spec.configuration
 //      (not while paused: OpenShift's pause also stops rendering);
 //   2. adopt nodes without annotations that already run the target (pool-node.ts isAdoptable);
-//   3. plan (rollout.ts) and write it: rollbacks, then desiredConfig on the nodes to start;
+//   3. plan (rollout.ts) and write it: rollbacks, then desiredConfig on the nodes to start (InPlace), or the
+//      MachineSets' boot images and replicas (Replace: replace/reconcile.ts);
 //   4. write the pool status (pool-status.ts).
 // The node agent (PROTOCOL.md) does the rest on each node. Every decision comes from the API state, so a restarted
 // operator continues where the last one stopped without exceeding maxUnavailable. What the cache may not show yet
@@ -13,6 +14,7 @@ import {
   CURRENT_CONFIG_ANNOTATION,
   DESIRED_CONFIG_ANNOTATION,
   MACHINE_CONFIG_POOL_RESOURCE,
+  type MachineConfigPool,
   OSIMAGEURL_CONFIG_MAP,
   ROLLBACK_REASON_ANNOTATION,
   ROLLED_BACK_FROM_ANNOTATION,
@@ -28,7 +30,8 @@ import { MACHINE_CONFIGS, NODES, POOLS, type MachineConfigContext } from './cont
 import { computePoolMembership } from './pool-membership.ts';
 import { isAdoptable, toPoolNode, type NodeObject, type PoolNode } from './pool-node.ts';
 import { computePoolStatus } from './pool-status.ts';
-import { planRollout, rolloutPolicyOf } from './rollout.ts';
+import { reconcileReplace, type ReplaceOutcome } from './replace/reconcile.ts';
+import { planRollout, rolloutPolicyOf, type RolloutPlan } from './rollout.ts';
 import { expectedNodeInfo, parseOsTarget, renderMachineConfig } from './target.ts';
 
 export const POOL_CONTROLLER_NAME = 'machineconfigpool-controller';
@@ -74,6 +77,7 @@ export function poolController(ctx: MachineConfigContext, options: PoolControlle
   const poolsOfNode = (node: NodeObject): Request[] =>
     [...computePoolMembership(caches.pools.store.list(), [node]).nodesByPool].filter(([, nodes]) => nodes.length > 0).map(([name]) => ({ name }));
   const allPools = (): Request[] => caches.pools.store.list().map((p) => ({ name: p.metadata?.name ?? '' }));
+  const replacePools = (): Request[] => caches.pools.store.list((p) => isReplace(p)).map((p) => ({ name: p.metadata?.name ?? '' }));
 
   return new Controller({
     name: POOL_CONTROLLER_NAME,
@@ -88,6 +92,8 @@ export function poolController(ctx: MachineConfigContext, options: PoolControlle
       watch(caches.nodes, enqueueMapped(poolsOfNode)),
       watch(caches.machineConfigs, enqueueOwner({ kind: MACHINE_CONFIG_POOL_RESOURCE.kind, group: MACHINE_CONFIG_POOL_RESOURCE.group })),
       watch(caches.configMaps, () => allPools()),
+      watch(caches.machineSets, () => replacePools()),
+      watch(caches.machines, () => replacePools()),
     ],
   });
 }
@@ -126,10 +132,6 @@ function reconcilePool(ctx: MachineConfigContext, expectations: DesiredExpectati
         targetConfig = rendered;
       }
     }
-    if (pool.spec?.osUpdate?.strategy === 'Replace') {
-      renderError = 'spec.osUpdate.strategy: Replace is not implemented yet; no node is updated (use InPlace)';
-    }
-
     // 2. Adopt.
     const membership = computePoolMembership(caches.pools.store.list(), caches.nodes.store.list());
     for (const conflict of membership.conflicts) {
@@ -168,8 +170,8 @@ function reconcilePool(ctx: MachineConfigContext, expectations: DesiredExpectati
       event({ type: 'Warning', reason: 'RolledBack', note, action: 'Rollback' });
       event({ type: 'Warning', reason: 'RolledBack', note, action: 'Rollback' }, withKind(node, 'v1', 'Node'));
     }
-    // Replace (new Machines from the payload's boot image) is not implemented: such a pool starts no node.
-    const starts = pool.spec?.osUpdate?.strategy === 'Replace' ? [] : plan.start;
+    // Replace: Nodes get the target by being replaced, never through desiredConfig.
+    const starts = isReplace(pool) ? [] : plan.start;
     let startFailure: unknown;
     for (const name of starts) {
       const node = byName.get(name)!;
@@ -185,14 +187,42 @@ function reconcilePool(ctx: MachineConfigContext, expectations: DesiredExpectati
       event({ type: 'Normal', reason: 'SetDesiredConfig', note: `Targeted node ${name} to MachineConfig ${target}`, action: 'Update' });
     }
     nodes = nodes.map((n) => expectations.apply(n, nowMs));
+    let replace: ReplaceOutcome | undefined;
+    if (isReplace(pool) && target !== undefined && targetConfig !== undefined) {
+      const poolOf = new Map([...membership.nodesByPool].flatMap(([p, members]) => members.map((n) => [n.metadata?.name ?? '', p] as const)));
+      replace = await reconcileReplace(ctx, {
+        pool, target, targetConfig, osTarget: parsed.ok ? parsed.target : undefined, nodes: nodeObjects, poolNodes: nodes,
+        poolOfNode: (name) => poolOf.get(name), policy, now, log,
+      });
+    }
 
     // 4. Status.
     // The status tells why nodes wait once this pass's writes are counted.
-    const statusPlan = starts.length > 0 || plan.rollback.length > 0 ? planRollout({ policy, target, nodes, now }) : plan;
-    await writeStatus(client, POOLS, pool, computePoolStatus({ pool, target, nodes, plan: statusPlan, renderError, now }));
+    let statusPlan = starts.length > 0 || plan.rollback.length > 0 ? planRollout({ policy, target, nodes, now }) : plan;
+    if (replace) statusPlan = replacePlan(statusPlan, replace);
+    const errors = [renderError, replace?.renderError].filter((e) => e !== undefined);
+    await writeStatus(client, POOLS, pool, computePoolStatus({
+      pool, target, nodes, plan: statusPlan, renderError: errors.length > 0 ? errors.join('; ') : undefined, now,
+      ...(replace ? { replacing: replace.replacing, replaceProblems: replace.problems } : {}),
+    }));
     if (startFailure !== undefined) throw startFailure;
-    return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : {};
+    if (replace?.error !== undefined) throw replace.error;
+    const recheck = [plan.recheckAfterMs, replace?.recheckAfterMs].filter((t) => t !== undefined);
+    return recheck.length > 0 ? { requeueAfterMs: Math.min(...recheck) } : {};
   };
+}
+
+function isReplace(pool: MachineConfigPool): boolean {
+  return pool.spec?.osUpdate?.strategy === 'Replace';
+}
+
+/**
+ * A Replace pool's plan for its status: rollbacks and stuck nodes as planned, no in-place starts, and the wait the
+ * replacement reports (the in-place budget's MaxUnavailable does not apply to it).
+ */
+function replacePlan(plan: RolloutPlan, replace: ReplaceOutcome): RolloutPlan {
+  const { maxUnavailable, unavailable, rollback, stuck } = plan;
+  return { maxUnavailable, unavailable, start: [], rollback, stuck, ...(replace.wait ? { wait: replace.wait } : {}) };
 }
 
 async function annotateNode(

@@ -16,7 +16,7 @@ import { nodeInfoMatches, type ExpectedNodeInfo } from './target.ts';
 /** The parts of a core/v1 Node read here (structural: plain JSON from the cache fits). */
 export interface NodeObject extends KubeObject {
   readonly metadata?: KubeObject['metadata'] & { readonly creationTimestamp?: string | Date };
-  readonly spec?: { readonly unschedulable?: boolean };
+  readonly spec?: { readonly unschedulable?: boolean; readonly providerID?: string };
   readonly status?: {
     readonly conditions?: readonly { readonly type: string; readonly status: string; readonly lastTransitionTime?: string | Date }[];
     readonly nodeInfo?: { readonly osImage?: string; readonly kubeletVersion?: string; readonly containerRuntimeVersion?: string };

@@ -21,6 +21,10 @@ export interface PoolStatusInput {
   /** Why the target could not be rendered (the osimageurl ConfigMap is missing or invalid). */
   readonly renderError: string | undefined;
   readonly now: Date;
+  /** Replace: a MachineSet of the pool still has old Machines, or a replacement recorded (replace/reconcile.ts). */
+  readonly replacing?: boolean;
+  /** Replace: what cannot be replaced (Nodes without a MachineSet, failed new Machines), for NodeDegraded. */
+  readonly replaceProblems?: readonly string[];
 }
 
 /** A failed node's line in NodeDegraded's message. */
@@ -37,7 +41,8 @@ export function computePoolStatus(input: PoolStatusInput): MachineConfigPoolStat
   const updated = nodes.filter((n) => isNodeUpdated(n, target));
   const ready = updated.filter((n) => !isNodeUnavailable(n));
   const degraded = nodes.filter((n) => isNodeDegraded(n) || isRolledBackFrom(n, target));
-  const allUpdated = target !== undefined && updated.length === nodes.length;
+  // Replace: the Nodes present may all be updated while a replacement Machine has no Node yet.
+  const allUpdated = target !== undefined && updated.length === nodes.length && input.replacing !== true;
 
   let conditions: MachineConfigPoolCondition[] = [...(before.conditions ?? [])];
   const set = (type: PoolConditionType, status: 'True' | 'False', reason: string, message: string) => {
@@ -47,6 +52,7 @@ export function computePoolStatus(input: PoolStatusInput): MachineConfigPoolStat
   const nodeMessages = [
     ...degraded.map((n) => describeNodeFailure(n, target)),
     ...plan.stuck.filter((s) => !degraded.some((n) => n.name === s.node)).map((s) => `Node ${s.node}: ${s.message}`),
+    ...(input.replaceProblems ?? []),
   ];
   if (nodeMessages.length > 0) set('NodeDegraded', 'True', `${nodeMessages.length} nodes are reporting degraded status on sync`, nodeMessages.join('; '));
   else set('NodeDegraded', 'False', '', '');

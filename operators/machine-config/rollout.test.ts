@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PoolNode } from './pool-node.ts';
-import { compareUpdateOrder, planRollout, resolveMaxUnavailable, rolloutPolicyOf, type RolloutPolicy } from './rollout.ts';
+import { compareUpdateOrder, computeStartGate, planRollout, resolveMaxUnavailable, rolloutPolicyOf, type RolloutPolicy } from './rollout.ts';
 
 const NOW = new Date('2026-08-22T12:00:00Z'); // a Saturday
 const HOUR = 3_600_000;
@@ -220,6 +220,21 @@ describe('planRollout', () => {
 
   it('waits for a target before anything', () => {
     assert.deepEqual(planRollout({ policy: policy(), target: undefined, nodes: [node('n1')], now: NOW }).wait?.reason, 'NoTarget');
+  });
+});
+
+describe('computeStartGate', () => {
+  const input = { target: NEW, now: NOW, waiting: 3 };
+  it('gives the canary\'s remaining slots from the updates the caller says have begun (Replace: replacements, not desiredConfig)', () => {
+    const gate = (targeted: number) => computeStartGate({ ...input, policy: policy({ canary: { nodes: 2, soakMs: 1_000 } }), nodes: [node('a'), node('b'), node('c')], targeted });
+    assert.deepEqual(gate(0), { limit: 2 });
+    assert.deepEqual(gate(1), { limit: 1 });
+    assert.equal(gate(2).wait?.reason, 'CanarySoaking', 'both begun, none soaked yet');
+    assert.deepEqual(computeStartGate({ ...input, policy: policy(), nodes: [node('a')], targeted: 0 }), { limit: Infinity });
+  });
+  it('holds everything while paused or with a failed node, saying why', () => {
+    assert.deepEqual(computeStartGate({ ...input, policy: policy({ paused: true }), nodes: [node('a')], targeted: 0 }), { limit: 0, wait: { reason: 'Paused', message: 'Pool is paused; 3 node(s) wait' } });
+    assert.equal(computeStartGate({ ...input, policy: policy({ paused: true }), nodes: [node('a', { state: 'Degraded' })], targeted: 0 }).wait?.reason, 'NodeDegraded');
   });
 });
 

@@ -9,6 +9,8 @@
 //   - a canary gate: the first N nodes update alone and must stay Ready for a soak time (Nebraska safe mode);
 //   - maintenance windows gate new starts only (SUC `window`, kured); rollbacks are never held back by a window or a
 //     pause, since they restore service.
+// The gates alone (failed nodes, pause, windows, canary) are computeStartGate, which the Replace strategy
+// (replace/planner.ts) goes through as well.
 import {
   DEFAULT_CANARY_NODES,
   DEFAULT_CANARY_SOAK_SECONDS,
@@ -65,7 +67,14 @@ export type WaitReason =
   | 'Paused'
   | 'OutsideMaintenanceWindow'
   | 'CanarySoaking'
-  | 'MaxUnavailable';
+  | 'MaxUnavailable'
+  // Replace (replace/planner.ts, replace/reconcile.ts):
+  | 'BootImagesOutdated'
+  | 'InvalidMaxSurge'
+  | 'ScalingMachineSet'
+  | 'MaxSurge'
+  | 'MachineFailed'
+  | 'NewMachinesNotReady';
 
 export interface Rollback {
   readonly node: string;
@@ -92,30 +101,43 @@ export interface RolloutPlan {
   readonly recheckAfterMs?: number;
 }
 
-export type MaxUnavailableResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly message: string };
+/** A count resolved from an int-or-percent field, or why it cannot be. */
+export type CountResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly message: string };
 
 const PERCENT = /^(\d+)%$/;
+
+/**
+ * An int-or-percent field as a count of `total` (intstr.GetScaledValueFromIntOrPercent): a percentage is rounded
+ * up or down as the caller says; errors name `field`.
+ */
+export function scaleIntOrPercent(value: number | string, total: number, roundUp: boolean, field: string): CountResult {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else {
+    const m = PERCENT.exec(value.trim());
+    if (!m) return { ok: false, message: `${field}: ${JSON.stringify(value)} must be an integer or a percentage such as "20%"` };
+    const exact = (Number(m[1]) * total) / 100;
+    n = roundUp ? Math.ceil(exact) : Math.floor(exact);
+  }
+  if (!Number.isInteger(n) || n < 0) return { ok: false, message: `${field}: ${JSON.stringify(value)} must not be negative` };
+  return { ok: true, value: n };
+}
 
 /**
  * spec.maxUnavailable as a node count: an integer, or a percentage of the pool rounded down
  * (intstr.GetScaledValueFromIntOrPercent with roundUp=false, as MCO's maxUnavailable); 0 and absent become 1
  * ("You cannot set this value to 0 to stop updates", types.go).
  */
-export function resolveMaxUnavailable(value: number | string | undefined, poolSize: number): MaxUnavailableResult {
-  let n: number;
-  if (value === undefined) n = DEFAULT_MAX_UNAVAILABLE;
-  else if (typeof value === 'number') n = value;
-  else {
-    const m = PERCENT.exec(value.trim());
-    if (!m) return { ok: false, message: `spec.maxUnavailable: ${JSON.stringify(value)} must be an integer or a percentage such as "20%"` };
-    n = Math.floor((Number(m[1]) * poolSize) / 100);
-  }
-  if (!Number.isInteger(n) || n < 0) return { ok: false, message: `spec.maxUnavailable: ${JSON.stringify(value)} must not be negative` };
-  return { ok: true, value: Math.max(1, n) };
+export function resolveMaxUnavailable(value: number | string | undefined, poolSize: number): CountResult {
+  const count = scaleIntOrPercent(value ?? DEFAULT_MAX_UNAVAILABLE, poolSize, false, 'spec.maxUnavailable');
+  return count.ok ? { ok: true, value: Math.max(1, count.value) } : count;
 }
 
+/** What the update order reads: a node's, or (Replace) a Machine's. */
+export type UpdateOrderKey = Pick<PoolNode, 'name' | 'zone' | 'createdAtMs'>;
+
 /** Zone label alphabetically, nodes without one last; then oldest first; then by name, so the order is total. */
-export function compareUpdateOrder(a: PoolNode, b: PoolNode): number {
+export function compareUpdateOrder(a: UpdateOrderKey, b: UpdateOrderKey): number {
   if (a.zone !== b.zone) {
     if (a.zone === undefined) return 1;
     if (b.zone === undefined) return -1;
@@ -137,6 +159,82 @@ function failureOf(node: PoolNode, target: string, policy: RolloutPolicy, nowMs:
     return `node was not Ready for ${formatDuration(nowMs - node.readySinceMs)} while updating (timeout ${formatDuration(policy.nodeReadyTimeoutMs)})`;
   }
   return undefined;
+}
+
+export interface StartGateInput {
+  readonly policy: RolloutPolicy;
+  readonly target: string;
+  readonly nodes: readonly PoolNode[];
+  readonly now: Date;
+  /**
+   * Updates started towards the target so far: nodes targeting it (InPlace), or replacements begun (Replace). The
+   * canary lets `canary.nodes` of them start before its soak.
+   */
+  readonly targeted: number;
+  /** How many nodes (or Machines) still wait for their update, for the Paused message. */
+  readonly waiting: number;
+  /** Nodes failing beyond those the agent reports (being rolled back, stuck). */
+  readonly failing?: readonly string[];
+  /** Why the pool's budget cannot be resolved (maxUnavailable, maxSurge), if it cannot. */
+  readonly invalidBudget?: string;
+}
+
+export interface StartGate {
+  /** Set when no update may start now. */
+  readonly wait?: { readonly reason: WaitReason; readonly message: string };
+  /** How many more updates may start (the canary's remaining slots); Infinity when the gate does not limit. */
+  readonly limit: number;
+  /** When a time-based gate (soak, window) may open, in ms from now. */
+  readonly recheckAfterMs?: number;
+}
+
+/**
+ * What holds new updates back whatever the strategy, in this order: a failed node, an unusable budget, pause, the
+ * maintenance windows, the canary. In-place starts and replacements both go through it, so a pool behaves the same
+ * under either; updates already started are not held (rollouts finish them).
+ */
+export function computeStartGate(input: StartGateInput): StartGate {
+  const { policy, target, nodes } = input;
+  const nowMs = input.now.getTime();
+  const failed = nodes.filter((n) => isNodeDegraded(n) || isRolledBackFrom(n, target)).map((n) => n.name);
+  const failing = [...new Set([...failed, ...(input.failing ?? [])])];
+  if (failing.length > 0) return { limit: 0, wait: { reason: 'NodeDegraded', message: `Update stopped: ${describeNodes(failing)} failed to update` } };
+  if (input.invalidBudget !== undefined) return { limit: 0, wait: { reason: 'InvalidMaxUnavailable', message: input.invalidBudget } };
+  if (policy.paused) return { limit: 0, wait: { reason: 'Paused', message: `Pool is paused; ${input.waiting} node(s) wait` } };
+
+  if (policy.maintenanceWindows.length > 0) {
+    const windows = policy.maintenanceWindows.map((w) => ({ ...w, days: w.days ?? WEEKDAYS, timeZone: 'UTC' as const }));
+    const state = maintenanceWindowState(windows, input.now);
+    if (!state.open) {
+      const next = state.nextStart ? `; the next opens at ${state.nextStart.toISOString()}` : '';
+      return {
+        limit: 0,
+        wait: { reason: 'OutsideMaintenanceWindow', message: `Outside the pool's maintenance windows${next}` },
+        ...(state.nextStart ? { recheckAfterMs: state.nextStart.getTime() - nowMs } : {}),
+      };
+    }
+  }
+
+  if (!policy.canary) return { limit: Infinity };
+  const size = Math.min(policy.canary.nodes, nodes.length);
+  if (input.targeted < size) return { limit: size - input.targeted };
+  // Soaked: updated, Ready and schedulable since at least soakMs. Counting any N such nodes (not N named
+  // ones) keeps the gate a function of the API state alone.
+  const soakEnds = nodes
+    .filter((n) => isNodeUpdated(n, target) && n.ready && !n.unschedulable && n.readySinceMs !== undefined)
+    .map((n) => n.readySinceMs! + policy.canary!.soakMs)
+    .sort((a, b) => a - b);
+  const passesAt = soakEnds.length >= size ? soakEnds[size - 1] : undefined;
+  if (passesAt !== undefined && passesAt <= nowMs) return { limit: Infinity };
+  const when = passesAt === undefined ? '' : `; the soak ends at ${new Date(passesAt).toISOString()}`;
+  return {
+    limit: 0,
+    wait: {
+      reason: 'CanarySoaking',
+      message: `Canary: ${size} updated node(s) must stay Ready for ${formatDuration(policy.canary.soakMs)} before the rest start (${soakEnds.length} updated and Ready)${when}`,
+    },
+    ...(passesAt !== undefined ? { recheckAfterMs: passesAt - nowMs } : {}),
+  };
 }
 
 export function planRollout(input: RolloutInput): RolloutPlan {
@@ -170,54 +268,18 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   if (remaining.length === 0 && base.rollback.length === 0 && base.stuck.length === 0) return withRecheck(base);
 
   // A failed node stops the pool (MCO: a Degraded node blocks; here also one rolled back and not yet cleared).
-  const failed = nodes.filter((n) => isNodeDegraded(n) || isRolledBackFrom(n, target)).map((n) => n.name);
-  const failing = [...new Set([...failed, ...base.rollback.map((r) => r.node), ...base.stuck.map((s) => s.node)])];
-  if (failing.length > 0) {
-    return withRecheck({ ...base, wait: { reason: 'NodeDegraded', message: `Update stopped: ${describeNodes(failing)} failed to update` } });
-  }
-  if (!budget.ok) return withRecheck({ ...base, wait: { reason: 'InvalidMaxUnavailable', message: budget.message } });
-  if (policy.paused) return withRecheck({ ...base, wait: { reason: 'Paused', message: `Pool is paused; ${remaining.length} node(s) wait` } });
-
-  if (policy.maintenanceWindows.length > 0) {
-    const windows = policy.maintenanceWindows.map((w) => ({ ...w, days: w.days ?? WEEKDAYS, timeZone: 'UTC' as const }));
-    const state = maintenanceWindowState(windows, input.now);
-    if (!state.open) {
-      const next = state.nextStart ? `; the next opens at ${state.nextStart.toISOString()}` : '';
-      return withRecheck({
-        ...base,
-        wait: { reason: 'OutsideMaintenanceWindow', message: `Outside the pool's maintenance windows${next}` },
-        ...(state.nextStart ? { recheckAfterMs: state.nextStart.getTime() - nowMs } : {}),
-      });
-    }
-  }
-
-  let limit = Infinity;
-  if (policy.canary) {
-    const size = Math.min(policy.canary.nodes, nodes.length);
-    const targeted = nodes.filter((n) => n.desiredConfig === target).length;
-    if (targeted < size) limit = size - targeted;
-    else {
-      // Soaked: updated, Ready and schedulable since at least soakMs. Counting any N such nodes (not N named
-      // ones) keeps the gate a function of the API state alone.
-      const soakEnds = nodes
-        .filter((n) => isNodeUpdated(n, target) && n.ready && !n.unschedulable && n.readySinceMs !== undefined)
-        .map((n) => n.readySinceMs! + policy.canary!.soakMs)
-        .sort((a, b) => a - b);
-      const passesAt = soakEnds.length >= size ? soakEnds[size - 1] : undefined;
-      if (passesAt === undefined || passesAt > nowMs) {
-        const updated = soakEnds.length;
-        const when = passesAt === undefined ? '' : `; the soak ends at ${new Date(passesAt).toISOString()}`;
-        return withRecheck({
-          ...base,
-          wait: {
-            reason: 'CanarySoaking',
-            message: `Canary: ${size} updated node(s) must stay Ready for ${formatDuration(policy.canary.soakMs)} before the rest start (${updated} updated and Ready)${when}`,
-          },
-          ...(passesAt !== undefined ? { recheckAfterMs: passesAt - nowMs } : {}),
-        });
-      }
-    }
-  }
+  const gate = computeStartGate({
+    policy,
+    target,
+    nodes,
+    now: input.now,
+    targeted: nodes.filter((n) => n.desiredConfig === target).length,
+    waiting: remaining.length,
+    failing: [...base.rollback.map((r) => r.node), ...base.stuck.map((s) => s.node)],
+    ...(budget.ok ? {} : { invalidBudget: budget.message }),
+  });
+  if (gate.wait) return withRecheck({ ...base, wait: gate.wait, ...(gate.recheckAfterMs !== undefined ? { recheckAfterMs: gate.recheckAfterMs } : {}) });
+  const limit = gate.limit;
 
   const capacity = maxUnavailable - unavailable.length;
   const candidates = remaining.filter((n) => !isNodeUnavailable(n)).sort(compareUpdateOrder);
