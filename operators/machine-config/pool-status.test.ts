@@ -69,6 +69,20 @@ describe('computePoolStatus', () => {
     assert.equal(cond(s, 'Updating')?.[1], 'NodeDegraded');
   });
 
+  it('names in Updating what a node still updating reports, such as the pod and budget holding its drain', () => {
+    const held = 'Draining: evicting pod apps/web-0: Cannot evict pod as it would violate the pod\'s disruption budget web';
+    const s = status([
+      node('w1', { desiredConfig: NEW, state: 'Working', unschedulable: true, reason: held }),
+      node('w0', { desiredConfig: NEW, state: 'Working', unschedulable: true }),
+      node('o1'),
+    ], { maxUnavailable: 2 });
+    assert.deepEqual(cond(s, 'Updating'), [
+      'True', 'MaxUnavailable',
+      `All nodes are updating to MachineConfig ${NEW} (0 of 3 nodes updated); 2 node(s) unavailable, maxUnavailable is 2; Node w1: ${held}`,
+    ]);
+    assert.equal(cond(s, 'Degraded')?.[0], 'False', 'a held drain is not a failure before its timeout');
+  });
+
   it('reports a config that cannot be rendered as RenderDegraded', () => {
     const s = status([node('o1')], {}, pool(), 'ConfigMap x/y: data.releaseVersion: required');
     assert.deepEqual(cond(s, 'RenderDegraded'), ['True', 'RenderFailed', 'ConfigMap x/y: data.releaseVersion: required']);

@@ -35,6 +35,18 @@ export function describeNodeFailure(node: PoolNode, target: string | undefined):
   return `Node ${node.name} is reporting: ${JSON.stringify(node.reason ?? node.state ?? '')}`;
 }
 
+/**
+ * What the agents of nodes still updating report, e.g. "Draining: evicting pod apps/web-0: Cannot evict pod as it
+ * would violate the pod's disruption budget web": a drain held by a PodDisruptionBudget is not a failure until
+ * its timeout, but the admin should not have to read Node annotations to learn which pod holds the pool.
+ */
+function workingReports(nodes: readonly PoolNode[], target: string | undefined): string {
+  const reports = nodes
+    .filter((n) => n.state === 'Working' && n.reason && n.desiredConfig === target)
+    .map((n) => `Node ${n.name}: ${n.reason}`);
+  return reports.length > 0 ? `; ${reports.join('; ')}` : '';
+}
+
 export function computePoolStatus(input: PoolStatusInput): MachineConfigPoolStatus {
   const { pool, target, nodes, plan, now } = input;
   const before = pool.status ?? {};
@@ -72,7 +84,7 @@ export function computePoolStatus(input: PoolStatusInput): MachineConfigPoolStat
     else if (plan.wait?.reason === 'Paused') set('Updating', 'False', 'Paused', `${plan.wait.message} (${progress})`);
     else {
       const waiting = plan.wait ? `; ${plan.wait.message}` : '';
-      set('Updating', 'True', plan.wait?.reason ?? '', `All nodes are updating to MachineConfig ${target} (${progress})${waiting}`);
+      set('Updating', 'True', plan.wait?.reason ?? '', `All nodes are updating to MachineConfig ${target} (${progress})${waiting}${workingReports(nodes, target)}`);
     }
   }
 

@@ -4,8 +4,8 @@
 // annotation, DrainBlocked Event) and keeps its slot, while the other nodes roll through the rest of the budget.
 // The ClusterVersion waits on machine-config until the admin deletes the budget; then worker-0 drains, updates,
 // and the ClusterVersion completes. The drain timeout is the agent's default (10 min), far beyond this test.
-// The pool's conditions count worker-0 as not updated but do not name the pod while the drain waits: pool-status.ts
-// names failed nodes only, and a blocked drain fails (then named with the pod and budget) only at that timeout.
+// Meanwhile the pool's Updating condition names the pod and the budget (pool-status.ts reports what nodes still
+// updating say), without calling the pool Degraded: a blocked drain fails only at that timeout.
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import type { ClusterVersion } from '../../../operators/api/config-v1.ts';
@@ -110,10 +110,10 @@ describe('OS rollout end to end: a PodDisruptionBudget blocks one drain of a Clu
 
     const pool = await waitFor(async () => {
       const p = await workerPool(cluster);
-      return p.status?.updatedMachineCount === NODES - 1 && p;
-    }, { timeoutMs: 5_000, intervalMs: 100, message: 'the pool to count the updated nodes' });
+      return p.status?.updatedMachineCount === NODES - 1 && BLOCKED_BY_BUDGET.test(conditionOf(p, 'Updating')?.message ?? '') && p;
+    }, { timeoutMs: 5_000, intervalMs: 100, message: 'the pool to count the updated nodes and name the held drain' });
     assert.equal(conditionOf(pool, 'Updating')?.status, 'True');
-    assert.match(conditionOf(pool, 'Updating')?.message ?? '', new RegExp(`\\(${NODES - 1} of ${NODES} nodes updated\\)`));
+    assert.match(conditionOf(pool, 'Updating')?.message ?? '', new RegExp(`\\(${NODES - 1} of ${NODES} nodes updated\\).*; Node ${BLOCKED}: Draining`));
     assert.equal(conditionOf(pool, 'Degraded')?.status, 'False', 'a blocked drain is not a failure before the drain timeout');
     assert.equal(pool.status?.unavailableMachineCount, 1);
     // What `kubectl get clusterversion` shows meanwhile: still working towards 4.2.0, waiting on machine-config.
