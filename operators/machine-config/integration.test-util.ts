@@ -19,7 +19,7 @@ import {
 import { createCache, type Cache } from '../runtime/cache.ts';
 import { isNotFound } from '../runtime/errors.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
-import { createLogger } from '../runtime/log.ts';
+import { createLogger, type Logger } from '../runtime/log.ts';
 import { resourcePath } from '../runtime/resource-client.ts';
 import type { KubeObject } from '../runtime/watcher.ts';
 import { waitFor } from '../runtime/wait.ts';
@@ -72,6 +72,25 @@ export function isUnavailableForTest(node: NodeObject): boolean {
 
 export interface RunningOperator {
   stop(): Promise<void>;
+}
+
+/**
+ * Starts the machine-config operator in this process (fast requeues); it is in `running` until stopped, so a
+ * suite's teardown can stop whatever its test left running.
+ */
+export function startTestOperator(kc: KubeConfig, logger: Logger, running: Set<RunningOperator>): RunningOperator {
+  const { manager } = buildMachineConfigOperator(kc, { version: 'test', logger, minRequeueAfterMs: 20 });
+  const stop = new AbortController();
+  const done = manager.start(stop.signal);
+  const operator: RunningOperator = {
+    async stop() {
+      running.delete(operator);
+      stop.abort();
+      await done;
+    },
+  };
+  running.add(operator);
+  return operator;
 }
 
 export interface RolloutCluster {
@@ -186,18 +205,7 @@ export async function startRolloutCluster(options: RolloutClusterOptions): Promi
   const cluster: RolloutCluster = {
     server, kc, cloud, nodes, agent, recorder, get,
     async startOperator() {
-      const { manager } = buildMachineConfigOperator(kc, { version: 'test', logger: testLogger, minRequeueAfterMs: 20 });
-      const stop = new AbortController();
-      const done = manager.start(stop.signal);
-      const running: RunningOperator = {
-        async stop() {
-          operators.delete(running);
-          stop.abort();
-          await done;
-        },
-      };
-      operators.add(running);
-      return running;
+      return startTestOperator(kc, testLogger, operators);
     },
     async setRelease(release) {
       const body = { metadata: { name: OSIMAGEURL_CONFIG_MAP }, data: osImageUrlData(release) };

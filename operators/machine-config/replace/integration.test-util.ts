@@ -21,13 +21,9 @@ import { createLogger } from '../../runtime/log.ts';
 import { resourcePath } from '../../runtime/resource-client.ts';
 import { waitFor } from '../../runtime/wait.ts';
 import { MACHINE_SETS, MACHINES, NODES, POOLS } from '../context.ts';
-import { isUnavailableForTest } from '../integration.test-util.ts';
-import { buildMachineConfigOperator } from '../operator.ts';
+import { isUnavailableForTest, startTestOperator, type RunningOperator } from '../integration.test-util.ts';
 import type { NodeObject } from '../pool-node.ts';
 
-export interface RunningOperator {
-  stop(): Promise<void>;
-}
 
 /** What the watch saw since it was (re)started. */
 export interface ReplaceRecord {
@@ -105,18 +101,7 @@ export async function startReplaceCluster(): Promise<ReplaceCluster> {
   return {
     dev, kc, record,
     async startMachineConfigOperator() {
-      const { manager } = buildMachineConfigOperator(kc, { version: 'test', logger: logger.child('machine-config-operator'), minRequeueAfterMs: 20 });
-      const stop = new AbortController();
-      const done = manager.start(stop.signal);
-      const running: RunningOperator = {
-        async stop() {
-          operators.delete(running);
-          stop.abort();
-          await done;
-        },
-      };
-      operators.add(running);
-      return running;
+      return startTestOperator(kc, logger.child('machine-config-operator'), operators);
     },
     async setRelease(version, options = {}) {
       const manifests = demoManifests(version);
