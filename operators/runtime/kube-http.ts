@@ -2,9 +2,10 @@
 // clients do not fit: generic list and watch by path (cache.ts). It uses the same mechanism as
 // client-node's own Watch (dist/watch.js): a RequestContext decorated by
 // `applySecurityAuthentication` (headers + an undici dispatcher with the CA, client cert and
-// skipTLSVerify), then undici's fetch, so anything that works for client-node works here.
+// skipTLSVerify), then undici (fetch for streamed bodies, request for whole ones), so anything that
+// works for client-node works here.
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch, type Dispatcher, type Response } from 'undici';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
 import { KubeApiError, type StatusDetails } from './errors.ts';
 
 export interface KubeRequest {
@@ -24,8 +25,16 @@ export interface KubeRequest {
  */
 const dispatchers = new WeakMap<KubeConfig, Dispatcher>();
 
-/** Sends a request to `path` (e.g. "/api/v1/namespaces/ns/configmaps") and returns the raw response. */
-export async function kubeFetch(kc: KubeConfig, path: string, request: KubeRequest = {}): Promise<Response> {
+interface PreparedRequest {
+  readonly url: URL;
+  readonly method: NonNullable<KubeRequest['method']>;
+  readonly headers: Record<string, string>;
+  readonly dispatcher: Dispatcher;
+  readonly body: string | undefined;
+}
+
+/** The URL, credentials (applied per request, so rotated tokens are picked up) and connection pool of a request. */
+async function prepare(kc: KubeConfig, path: string, request: KubeRequest): Promise<PreparedRequest> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('The KubeConfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/$/, '') + path);
@@ -37,29 +46,37 @@ export async function kubeFetch(kc: KubeConfig, path: string, request: KubeReque
   await kc.applySecurityAuthentication(ctx);
   const headers: Record<string, string> = { ...ctx.getHeaders(), Accept: 'application/json' };
   if (request.body !== undefined) headers['Content-Type'] = request.contentType ?? 'application/json';
-  return fetch(url, {
-    method,
-    headers,
-    dispatcher: dispatcherFor(kc, ctx),
-    signal: request.signal,
-    body: request.body === undefined ? undefined : JSON.stringify(request.body),
-  });
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  return { url, method, headers, dispatcher: dispatcherFor(kc, ctx), body };
 }
 
-function dispatcherFor(kc: KubeConfig, ctx: RequestContext): Dispatcher | undefined {
+/** Sends a request to `path` (e.g. "/api/v1/namespaces/ns/configmaps") and returns the raw response, body unread (watches stream it). */
+export async function kubeFetch(kc: KubeConfig, path: string, request: KubeRequest = {}): Promise<Response> {
+  const { url, method, headers, dispatcher, body } = await prepare(kc, path, request);
+  return fetch(url, { method, headers, dispatcher, signal: request.signal, body });
+}
+
+function dispatcherFor(kc: KubeConfig, ctx: RequestContext): Dispatcher {
   let dispatcher = dispatchers.get(kc);
   if (!dispatcher) {
-    dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
-    if (dispatcher) dispatchers.set(kc, dispatcher);
+    // client-node gives none for a plain-HTTP server without client certificates.
+    dispatcher = (ctx.getDispatcher() as Dispatcher | undefined) ?? new Agent();
+    dispatchers.set(kc, dispatcher);
   }
   return dispatcher;
 }
 
-/** Like kubeFetch, and parses the JSON body; a non-2xx response becomes a KubeApiError. */
+/**
+ * Sends a request and parses the JSON body; a non-2xx response becomes a KubeApiError. Through undici's request,
+ * not fetch: a whole body read as text needs none of the WHATWG Request/Response/stream objects fetch builds
+ * around each call (docs/benchmarks.md, Machine API suite: the operator's CPU per scale-up).
+ */
 export async function kubeJson<T>(kc: KubeConfig, path: string, request: KubeRequest = {}): Promise<T> {
-  const response = await kubeFetch(kc, path, request);
-  if (!response.ok) throw await errorFromResponse(response);
-  return (await response.json()) as T;
+  const { url, method, headers, dispatcher, body } = await prepare(kc, path, request);
+  const response = await dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method, headers, body, signal: request.signal });
+  const text = await response.body.text();
+  if (response.statusCode < 200 || response.statusCode > 299) throw errorFromStatus(response.statusCode, text);
+  return JSON.parse(text) as T;
 }
 
 /**
@@ -67,10 +84,20 @@ export async function kubeJson<T>(kc: KubeConfig, path: string, request: KubeReq
  * that is not a metav1.Status (a proxy's HTML page, a cut connection) must not hide it.
  */
 export async function errorFromResponse(response: Response): Promise<KubeApiError> {
-  const code = response.status;
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // A cut connection: the code alone tells the caller what happened.
+  }
+  return errorFromStatus(response.status, text);
+}
+
+/** The KubeApiError for a failed answer whose body was `text` (a metav1.Status, or anything else). */
+export function errorFromStatus(code: number, text: string): KubeApiError {
   let status: StatusDetails | undefined;
   try {
-    const body = (await response.json()) as StatusDetails;
+    const body = JSON.parse(text) as StatusDetails;
     if (typeof body === 'object' && body !== null) status = body;
   } catch {
     // Not JSON: the code alone tells the caller what happened.
