@@ -1,5 +1,6 @@
 // The HTTP requests a kubectl run made, read back from its `-v=7` log on stderr (client-go
-// round_trippers.go prints the method and URL, the request headers, then the response status). Lets a test
+// round_trippers.go prints the method and URL, the request headers, then the response status; up to kubectl 1.32
+// as plain lines, from 1.33 on as structured `"Request" verb=… url=… headers=<…>` entries). Lets a test
 // assert what went over the wire, e.g. that `kubectl apply` sent a merge patch, without a proxy.
 
 export interface LoggedRequest {
@@ -17,16 +18,19 @@ export function requestsOf(stderr: string): LoggedRequest[] {
   const requests: LoggedRequest[] = [];
   let current: LoggedRequest | undefined;
   for (const line of stderr.split('\n')) {
+    // 1.33's structured entries continue on unprefixed, tab-indented header lines.
+    const structuredHeader = /^\t([A-Za-z-]+): (.*)$/.exec(line);
+    if (structuredHeader && current && current.status === undefined) current.headers[structuredHeader[1].toLowerCase()] = structuredHeader[2];
     const prefix = LOG_PREFIX.exec(line);
     if (!prefix) continue;
     const text = line.slice(prefix[0].length);
-    const start = /^(GET|POST|PUT|PATCH|DELETE) (\S+)$/.exec(text);
+    const start = /^(GET|POST|PUT|PATCH|DELETE) (\S+)$/.exec(text) ?? /^"Request" verb="(GET|POST|PUT|PATCH|DELETE)" url="([^"]+)"/.exec(text);
     if (start) {
       current = { method: start[1], url: new URL(start[2]), headers: {} };
       requests.push(current);
       continue;
     }
-    const status = /^Response Status: (\d+)/.exec(text);
+    const status = /^Response Status: (\d+)/.exec(text) ?? /^"Response" status="(\d+)/.exec(text);
     if (status && current) {
       current.status = Number(status[1]);
       continue;

@@ -1,8 +1,8 @@
 // The OpenAPI 3.0 document of one served group-version, as /openapi/v3/api/v1 or /openapi/v3/apis/<g>/<v> serves
 // it (reference apiserver.md §3, §9.4). kubectl 1.32 needs, per kind, a PATCH operation on the item path carrying
-// x-kubernetes-group-version-kind and the fieldValidation parameter (else --validate=strict falls back to the
-// protobuf /openapi/v2 and fails), reads the patch type for client-side apply from that operation's requestBody, and
-// `kubectl explain` reads components.schemas.
+// x-kubernetes-group-version-kind and the fieldValidation parameter (else --validate=strict falls back to
+// client-side validation against the protobuf /openapi/v2, swagger.ts), reads the patch type for client-side apply
+// from that operation's requestBody, and `kubectl explain` reads components.schemas.
 import type { ResourceType, SchemaNode } from '../types.ts';
 import { builtinDefinitionName, builtinDefinitions, META, referencedName, SCHEMA_REF_PREFIX, type RawSchema } from './schemas.ts';
 import { cloneJson } from '../patch/json-values.ts';
@@ -23,6 +23,11 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 export function patchMediaTypes(isCustom: boolean): string[] {
   return isCustom ? [APPLY_PATCH, JSON_PATCH, MERGE_PATCH] : [APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH];
 }
+
+/** The `info`, security schemes and security requirement of every kube-apiserver document, v3 and v2 alike. */
+export const API_INFO = { title: 'Kubernetes', version: 'v1.32.0' } as const;
+export const SECURITY_SCHEMES = { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } } as const;
+export const SECURITY = [{ BearerToken: [] }] as const;
 
 const API_CONVENTIONS = 'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md';
 const DESCRIPTIONS = {
@@ -364,12 +369,9 @@ export function buildGroupVersionDocument(gv: GroupVersion, resources: ResourceT
   const sortedSchemas = Object.fromEntries(Object.keys(schemas).sort().map((k) => [k, schemas[k]]));
   return {
     openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    info: API_INFO,
     paths,
-    components: {
-      schemas: sortedSchemas,
-      securitySchemes: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
-    },
-    security: [{ BearerToken: [] }],
+    components: { schemas: sortedSchemas, securitySchemes: SECURITY_SCHEMES },
+    security: SECURITY,
   };
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { SchemaNode } from '../types.ts';
 import { buildGroupVersionDocument } from './document.ts';
-import { buildOpenApiIndex, openApiResponse, publishOpenApi, serializeDocument } from './publish.ts';
+import { encodeOpenApiV2 } from './gnostic.ts';
+import { buildOpenApiIndex, openApiResponse, openApiV2Response, publishOpenApi, publishOpenApiV2, serializeDocument } from './publish.ts';
+import { buildSwaggerDocument } from './swagger.ts';
 import { configMaps, machineSets } from './test-fixtures.ts';
 
 const withReplicas = (type: 'integer' | 'string'): SchemaNode =>
@@ -66,5 +68,50 @@ describe('the /openapi/v3 index and documents', () => {
     assert.deepEqual(JSON.parse(openApiResponse(pub, { path: '/openapi/v3/api/v1' }, NOW)!.body.toString()).components.schemas['io.k8s.api.core.v1.ConfigMap']['x-kubernetes-group-version-kind'],
       [{ group: '', version: 'v1', kind: 'ConfigMap' }]);
     assert.equal(openApiResponse(pub, { path: '/api/v1' }, NOW), undefined);
+  });
+});
+
+describe('the /openapi/v2 document', () => {
+  const PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+  const CLIENT_GO_ACCEPT = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+  it('answers JSON or gnostic protobuf by Accept, as kube-openapi\'s handler does, under the ETag of the JSON', () => {
+    const swagger = buildSwaggerDocument(documents('integer').values());
+    const pub = publishOpenApiV2(swagger, NOW);
+    const etag = `"${serializeDocument(swagger).hash}"`;
+    const cases: Array<[string | undefined, number, string | undefined]> = [
+      [undefined, 200, 'application/json'],
+      ['', 200, 'application/json'],
+      ['*/*', 200, 'application/json'],
+      ['application/json', 200, 'application/json'],
+      [CLIENT_GO_ACCEPT, 200, PROTOBUF],
+      [PROTOBUF, 200, PROTOBUF],
+      [`application/json;q=0.5, ${CLIENT_GO_ACCEPT}`, 200, PROTOBUF],
+      [`*/*, ${CLIENT_GO_ACCEPT}`, 200, PROTOBUF],
+      [`${CLIENT_GO_ACCEPT};q=0, application/*`, 200, 'application/json'],
+      ['text/html', 406, undefined],
+    ];
+    for (const [accept, status, contentType] of cases) {
+      const res = openApiV2Response(pub, { accept });
+      assert.equal(res.status, status, String(accept));
+      assert.equal(res.headers['Content-Type'], contentType, String(accept));
+      assert.equal(res.headers.Vary, 'Accept', String(accept));
+      if (status === 200) assert.equal(res.headers.Etag, etag, String(accept));
+    }
+    assert.deepEqual(openApiV2Response(pub, {}).body, serializeDocument(swagger).body);
+    assert.deepEqual(openApiV2Response(pub, { accept: CLIENT_GO_ACCEPT }).body, Buffer.from(encodeOpenApiV2(swagger)));
+    assert.equal(openApiV2Response(pub, {}).headers['Last-Modified'], 'Sat, 01 Mar 2025 10:00:00 GMT');
+  });
+
+  it('answers 304 to a revalidation with the current ETag, and the new document once a CRD changed it', () => {
+    const before = publishOpenApiV2(buildSwaggerDocument(documents('integer').values()), NOW);
+    const etag = openApiV2Response(before, { accept: CLIENT_GO_ACCEPT }).headers.Etag;
+    const revalidated = openApiV2Response(before, { accept: CLIENT_GO_ACCEPT, ifNoneMatch: etag });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.body.length, 0);
+    const after = publishOpenApiV2(buildSwaggerDocument(documents('string').values()), NOW);
+    const changed = openApiV2Response(after, { accept: CLIENT_GO_ACCEPT, ifNoneMatch: etag });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.Etag, etag);
   });
 });

@@ -1,7 +1,10 @@
 // Serving /openapi/v3 as kube-openapi's handler3 does (k8s.io/kube-openapi pkg/handler3/handler.go): documents are
 // serialized once and hashed (SHA-512, uppercase hex, the whole digest); the root index points at each document with
 // `?hash=`, so kubectl's disk cache, keyed by URL, refetches exactly when a document changed (apiserver.md §3.1).
+// And /openapi/v2 as its pkg/handler does: one document, JSON or gnostic protobuf, revalidated by ETag.
 import { createHash } from 'node:crypto';
+import { encodeOpenApiV2 } from './gnostic.ts';
+import type { SwaggerDocument } from './swagger.ts';
 
 /** One document's bytes and the hash its URL carries. */
 export interface SerializedDocument {
@@ -119,10 +122,74 @@ export function openApiResponse(pub: OpenApiPublication, req: OpenApiRequest, no
 }
 
 function content(doc: SerializedDocument, req: OpenApiRequest, headers: Record<string, string>): OpenApiResponse {
-  const etag = `"${doc.hash}"`;
-  const all = { ...headers, 'Content-Type': 'application/json', Etag: etag };
-  if (req.ifNoneMatch !== undefined && req.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+  return conditional(doc.body, `"${doc.hash}"`, req.ifNoneMatch, { ...headers, 'Content-Type': 'application/json' });
+}
+
+/** 304 when If-None-Match names the ETag, else 200 with the body. */
+function conditional(body: Buffer, etag: string, ifNoneMatch: string | undefined, headers: Record<string, string>): OpenApiResponse {
+  const all = { ...headers, Etag: etag };
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
     return { status: 304, headers: all, body: EMPTY };
   }
-  return { status: 200, headers: { ...all, 'Content-Length': String(doc.body.length) }, body: doc.body };
+  return { status: 200, headers: { ...all, 'Content-Length': String(body.length) }, body };
+}
+
+// --- /openapi/v2 ------------------------------------------------------------------------------------------------
+// kube-openapi's pkg/handler: one document, as JSON or as gnostic protobuf by Accept, both under the ETag of the
+// JSON (SHA-512, uppercase hex: the protobuf is derived from the JSON, and `Vary: Accept` tells caches apart).
+
+export const OPENAPI_V2_PATH = '/openapi/v2';
+const PROTOBUF_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+/** What handler.go answers for each media type it accepts; client-go asks for the `@v1.0` spelling. */
+const V2_MEDIA_TYPES: ReadonlyArray<{ range: string; contentType: string; protobuf: boolean }> = [
+  { range: 'application/json', contentType: 'application/json', protobuf: false },
+  { range: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', contentType: PROTOBUF_V2_CONTENT_TYPE, protobuf: true },
+  { range: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', contentType: PROTOBUF_V2_CONTENT_TYPE, protobuf: true },
+];
+
+export interface OpenApiV2Publication {
+  readonly json: SerializedDocument;
+  readonly protobuf: Buffer;
+  /** When this revision of the document was built: its Last-Modified. */
+  readonly modified: Date;
+}
+
+/** Serializes the v2 document both ways once; rebuild it whenever a served group-version or CRD changes. */
+export function publishOpenApiV2(doc: SwaggerDocument, modified: Date = new Date()): OpenApiV2Publication {
+  return { json: serializeDocument(doc), protobuf: Buffer.from(encodeOpenApiV2(doc)), modified };
+}
+
+/**
+ * The response to GET /openapi/v2, as handler.go serves it: the first Accept clause (by q, then the more specific,
+ * then order; no Accept means any) that allows JSON or gnostic protobuf picks the form, a wildcard picking JSON; ETag,
+ * Last-Modified and `Vary: Accept`; If-None-Match equal to the ETag gives 304; an Accept allowing neither gives 406.
+ */
+export function openApiV2Response(pub: OpenApiV2Publication, req: Pick<OpenApiRequest, 'accept' | 'ifNoneMatch'>): OpenApiResponse {
+  const headers: Record<string, string> = { Vary: 'Accept' };
+  const media = negotiate(req.accept || '*/*');
+  if (!media) return { status: 406, headers, body: EMPTY };
+  headers['Content-Type'] = media.contentType;
+  headers['Last-Modified'] = pub.modified.toUTCString();
+  return conditional(media.protobuf ? pub.protobuf : pub.json.body, `"${pub.json.hash}"`, req.ifNoneMatch, headers);
+}
+
+function wildcards(range: string): number {
+  return range.split('/').filter((part) => part === '*').length;
+}
+
+function negotiate(accept: string): (typeof V2_MEDIA_TYPES)[number] | undefined {
+  const clauses = accept.split(',').map((clause, order) => {
+    const [range, ...params] = clause.split(';').map((p) => p.trim());
+    const q = params.map((p) => /^q=([\d.]+)$/i.exec(p)).find((m) => m !== null);
+    return { range: range.toLowerCase(), q: q ? Number(q[1]) : 1, order };
+  }).filter((c) => c.range !== '' && c.q > 0).sort((a, b) => b.q - a.q || wildcards(a.range) - wildcards(b.range) || a.order - b.order);
+  for (const { range } of clauses) {
+    const [type, subtype] = range.split('/');
+    const media = V2_MEDIA_TYPES.find((m) => {
+      const [mType, mSubtype] = m.range.split('/');
+      return (type === '*' || type === mType) && (subtype === '*' || subtype === mSubtype);
+    });
+    if (media) return media;
+  }
+  return undefined;
 }

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../status-errors.ts';
 import { kubectlFixtures } from './fixtures/kubectl-bodies.ts';
 import { decodeKubernetesProtobuf, isProtobufContentType } from './index.ts';
+import { encodeVarint } from './wire.ts';
 
 // A tiny protobuf encoder for hand-made bodies. Each helper returns the bytes of one field.
 type Bytes = number[];
-function varint(value: bigint | number): Bytes {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: Bytes = [];
-  do {
-    const low = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? low | 0x80 : low);
-  } while (v > 0n);
-  return out;
-}
+const varint = (value: bigint | number): Bytes => [...encodeVarint(value)];
 const int = (no: number, value: bigint | number | boolean): Bytes => [...varint((no << 3) | 0), ...varint(typeof value === 'boolean' ? Number(value) : value)];
 const bytes = (no: number, payload: Bytes | Uint8Array): Bytes => [...varint((no << 3) | 2), ...varint(payload.length), ...payload];
 const str = (no: number, text: string): Bytes => bytes(no, [...Buffer.from(text, 'utf8')]);
