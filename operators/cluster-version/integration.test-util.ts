@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startTestServer, type TestServer } from '../../test/support/dev-server.ts';
 import { installMachineCrds } from '../../test/support/machine-crds.ts';
-import { CLUSTER_OPERATOR_RESOURCE, type ClusterOperator } from '../api/config-v1.ts';
+import { CLUSTER_OPERATOR_RESOURCE, CLUSTER_VERSION_NAMESPACE, type ClusterOperator } from '../api/config-v1.ts';
 import { createCache, type Cache } from '../runtime/cache.ts';
 import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
@@ -73,6 +73,32 @@ export async function getObject<T = KubeObject>(kc: KubeConfig, path: string): P
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/** A core/v1 Event, the fields the tests read. */
+export interface CoreEvent {
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly involvedObject: { readonly apiVersion?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string; readonly uid?: string };
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+  readonly source?: { readonly component?: string };
+}
+
+/**
+ * The Events about ClusterVersion "version" in openshift-cluster-version, oldest first: an Event's name is
+ * "version.<creation time in ns, hex>", as client-go names them, so it orders them within a second too.
+ */
+export async function clusterVersionEvents(kc: KubeConfig): Promise<CoreEvent[]> {
+  const list = await kubeJson<{ items: CoreEvent[] }>(kc, `/api/v1/namespaces/${CLUSTER_VERSION_NAMESPACE}/events`, {
+    query: { fieldSelector: 'involvedObject.kind=ClusterVersion,involvedObject.name=version' },
+  }).catch((err: unknown) => {
+    if (isNotFound(err)) return { items: [] }; // no namespace yet: no Event yet
+    throw err;
+  });
+  const created = (e: CoreEvent) => BigInt(`0x${e.metadata.name.slice(e.metadata.name.lastIndexOf('.') + 1)}`);
+  return list.items.sort((a, b) => (created(a) < created(b) ? -1 : created(a) > created(b) ? 1 : 0));
 }
 
 /** A manifest as the payload loader produces it. */

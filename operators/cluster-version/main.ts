@@ -9,7 +9,7 @@
 //   --upstream URL               update service; overrides spec.upstream
 //   --channel NAME               spec.channel of the ClusterVersion created when there is none
 //   --enable-auto-update         follow the ClusterVersion's auto-update policy annotation (updates/README.md)
-//   --namespace NS               namespace of the leader Lease (default openshift-cluster-version)
+//   --namespace NS               namespace of the leader Lease and the Events (default openshift-cluster-version)
 //   --leader-elect               compete for the Lease openshift-cluster-version/version
 //   --metrics-port N, --metrics-host ADDR   /metrics, /healthz, /readyz (default 9099 on 127.0.0.1; 0 picks a port)
 //   --reconcile-interval-ms N    fixed reconcile interval instead of 2-4 min

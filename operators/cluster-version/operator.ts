@@ -1,6 +1,7 @@
 // The cluster-version operator as one process: the ClusterVersion and ClusterOperator caches, the sync worker that
 // applies the payload, the ClusterVersion controller that feeds it and writes status, the update poller, leader
-// election on the Lease openshift-cluster-version/version, and /metrics, /healthz, /readyz.
+// election on the Lease openshift-cluster-version/version, /metrics, /healthz, /readyz, and the Events the worker
+// and the controller record about ClusterVersion/version in openshift-cluster-version (clusterversion/events.ts).
 //
 //   ClusterVersion events ─────────────┐
 //   ClusterOperator events ──(notify)──┼─▶ controller ──update()──▶ sync worker ──apply──▶ API server
@@ -19,16 +20,18 @@ import {
 import { createCache, type Cache, type StoreEvent } from '../runtime/cache.ts';
 import { Controller, watch } from '../runtime/controller.ts';
 import { enqueueMapped } from '../runtime/handlers.ts';
-import { isNotFound } from '../runtime/errors.ts';
+import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
+import { Recorder, type EventInput } from '../runtime/events.ts';
 import { kubeJson } from '../runtime/kube-http.ts';
 import { discardLogger, type Logger } from '../runtime/log.ts';
 import type { Manager, Runnable } from '../runtime/manager.ts';
 import { operatorManager, type OperatorManagerOptions } from '../runtime/operator-manager.ts';
-import { kubeResourceClient, resourcePath } from '../runtime/resource-client.ts';
+import { kubeResourceClient, resourcePath, type ResourceClient, type ResourceWriter } from '../runtime/resource-client.ts';
 import { ManifestApplier, type ApplyTiming } from './apply/applier.ts';
 import { kubeRequester, type KubeRequester } from './apply/requester.ts';
 import type { TaskBackoff } from './apply/sync.ts';
 import { clusterVersionReconciler } from './clusterversion/controller.ts';
+import { clusterVersionEventObject, type RecordEvent } from './clusterversion/events.ts';
 import type { StatusThresholds } from './clusterversion/status.ts';
 import { SyncWorker } from './clusterversion/sync-worker.ts';
 import type { PayloadSource, ReleaseRef, SignatureVerifier, UpdateGraphClient } from './contracts.ts';
@@ -58,7 +61,7 @@ export interface ClusterVersionOperatorOptions extends OperatorManagerOptions {
   readonly upstream?: string;
   /** Set spec.desiredUpdate as the ClusterVersion's auto-update policy annotation decides. */
   readonly autoUpdate?: boolean;
-  /** Namespace of the Lease. Default openshift-cluster-version. */
+  /** Namespace of the Lease and of the Events. Default openshift-cluster-version. */
   readonly namespace?: string;
   /** Reconcile interval in ms. Default 2 min × [1, 2). */
   readonly reconcileIntervalMs?: number;
@@ -92,6 +95,7 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
   const registry = new Registry();
   const namespace = options.namespace ?? CLUSTER_VERSION_NAMESPACE;
   const client = kubeResourceClient(kc);
+  const recordEvent = eventRecorder(client, namespace, logger, options.now);
   const clusterVersions = createCache<ClusterVersion>(kc, resourcePath(CLUSTER_VERSION_RESOURCE, undefined), {
     name: 'clusterversions',
     fieldSelector: `metadata.name=${CLUSTER_VERSION_NAME}`,
@@ -126,6 +130,7 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
     },
     reconcileIntervalMs: options.reconcileIntervalMs,
     onStatus: (edge) => statusNotifier(edge),
+    recordEvent,
     logger,
     now: options.now,
   });
@@ -147,6 +152,7 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
       poller,
       autoUpdate: options.autoUpdate,
       thresholds: options.thresholds,
+      recordEvent,
       now: options.now,
     }),
     watches: [
@@ -171,6 +177,42 @@ export function buildClusterVersionOperator(kc: KubeConfig, options: ClusterVers
   manager.add(bootstrapRunnable(clusterVersions, enqueue));
   if (poller) manager.add(pollerRunnable(poller));
   return { manager, worker, caches: { clusterVersions, clusterOperators }, ...(poller ? { poller } : {}) };
+}
+
+/**
+ * Events about ClusterVersion "version", recorded in `namespace` with source.component `namespace` as upstream
+ * does (its EventSource is the CVO's namespace), and logged, as upstream's broadcaster logs every Event.
+ */
+function eventRecorder(client: ResourceClient, namespace: string, logger: Logger, now: (() => Date) | undefined): RecordEvent {
+  const recorder = new Recorder(creatingNamespace(client, namespace), { component: namespace, logger, ...(now ? { now } : {}) });
+  const object = clusterVersionEventObject(namespace);
+  const log = logger.child('events');
+  return (event: EventInput) => {
+    log.info('Recording event', { type: event.type, reason: event.reason, note: event.note });
+    recorder.record(object, event);
+  };
+}
+
+/**
+ * A writer that creates `namespace` when a create in it finds the namespace missing (404), then tries once more.
+ * OpenShift's payload creates openshift-cluster-version for the CVO; this operator is not in its own payloads, and
+ * its first Events come before anything else would have created the namespace.
+ */
+function creatingNamespace(client: ResourceWriter, namespace: string): ResourceWriter {
+  return {
+    patch: (...args) => client.patch(...args),
+    async create(ref, ns, body) {
+      try {
+        return await client.create(ref, ns, body);
+      } catch (err) {
+        if (!isNotFound(err) || ns !== namespace) throw err;
+        await client.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }).catch((e: unknown) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
+        return client.create(ref, ns, body);
+      }
+    },
+  };
 }
 
 function operatorMoved(event: StoreEvent<ClusterOperator>): boolean {

@@ -94,6 +94,16 @@ describe('Recorder', () => {
     assert.equal(client.calls[2]!.body.lastTimestamp, '2026-11-20T10:00:03Z');
   });
 
+  it('keeps Events of one reason about different series apart', async () => {
+    const client = fakeClient();
+    const recorder = new Recorder(client, { component: 'c', instance: 'i', now });
+    for (const series of ['4.2.0', '4.3.0', '4.3.0']) {
+      recorder.record(machine, { type: 'Normal', reason: 'PayloadLoaded', note: `loaded ${series}`, action: 'Load', series });
+      await recorder.flush();
+    }
+    assert.deepEqual(client.calls.map((c) => [c.verb, c.body.count, c.body.message]), [['create', 1, 'loaded 4.2.0'], ['create', 1, 'loaded 4.3.0'], ['patch', 2, 'loaded 4.3.0']]);
+  });
+
   it('rate-limits a hot loop per object and carries the suppressed count on the next write', async () => {
     const client = fakeClient();
     const recorder = new Recorder(client, { component: 'c', instance: 'i', now, rateLimit: { qps: 1 / 60, burst: 2 } });

@@ -24,6 +24,12 @@ export interface EventInput {
   readonly note: string;
   /** What the controller did or tried: "Create", "Delete", "Drain". */
   readonly action: string;
+  /**
+   * What the Event is about beyond the object, e.g. the release an update targets. Repeats aggregate per
+   * (object, type, reason, series), so Events about different subjects stay apart, as client-go keeps Events
+   * with different messages apart. Default: one series per reason.
+   */
+  readonly series?: string;
 }
 
 /** events.k8s.io/v1's limit on `note`, in characters. */
@@ -74,7 +80,7 @@ export class Recorder {
   record(obj: KubeObject, input: EventInput): void {
     const metadata = obj.metadata ?? {};
     const objectId = metadata.uid ?? `${obj.apiVersion}/${obj.kind}/${metadata.namespace ?? ''}/${metadata.name}`;
-    const key = `${objectId}|${input.type}|${input.reason}`;
+    const key = `${objectId}|${input.type}|${input.reason}|${input.series ?? ''}`;
     const now = this.#now();
     let series = this.#series.get(key);
     if (series) this.#series.delete(key); // re-inserted below: Map order is the LRU order

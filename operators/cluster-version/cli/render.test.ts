@@ -43,6 +43,13 @@ describe('upgrade CLI', () => {
     assert.match(text, /^info: An upgrade is in progress\. Working towards 4\.2\.0: 3 of 6 done \(50% complete\)\n\nCluster version is 4\.1\.0\n\nFailing=True\n\n  Reason: ClusterOperatorNotAvailable\n  Message: Cluster operator network is not available\n/);
   });
 
+  it('says why an automatic update waits', () => {
+    const waiting = cv();
+    const conditions = [...(waiting.status?.conditions ?? []), { type: 'AutoUpdateWaiting', status: 'True' as const, reason: 'OutsideMaintenanceWindow', message: 'Update to 4.2.0 waits for the next maintenance window opening at 2026-01-03T02:00:00.000Z', lastTransitionTime: T }];
+    const text = renderSummary({ ...waiting, status: { ...waiting.status!, conditions } });
+    assert.match(text, /\n\nAutoUpdateWaiting=True\n\n  Reason: OutsideMaintenanceWindow\n  Message: Update to 4\.2\.0 waits for the next maintenance window opening at 2026-01-03T02:00:00\.000Z\n/);
+  });
+
   it('draws a progress bar from the Progressing message', () => {
     assert.equal(renderProgress(cv({ progressing: ['True', 'Working towards 4.2.0: 3 of 6 done (50% complete)'] }), 10), '[#####-----]  50%  Working towards 4.2.0: 3 of 6 done (50% complete)');
   });

@@ -3,6 +3,7 @@
 // bar drawn from Progressing's "N of M done (P% complete)".
 import type { ClusterOperatorStatusCondition, ClusterVersion, Release } from '../../api/config-v1.ts';
 import { currentVersion } from '../clusterversion/history.ts';
+import { AUTO_UPDATE_CONDITION } from '../updates/auto-update.ts';
 import { parseProgress, percentComplete } from '../task-graph/progress.ts';
 
 const condition = (cv: ClusterVersion, type: string): ClusterOperatorStatusCondition | undefined => cv.status?.conditions?.find((c) => c.type === type);
@@ -14,7 +15,8 @@ export function renderSummary(cv: ClusterVersion): string {
   const progressing = condition(cv, 'Progressing');
   if (progressing?.status === 'True') lines.push(`info: An upgrade is in progress. ${progressing.message ?? ''}`, '');
   lines.push(current ? `Cluster version is ${current}` : 'Cluster version is not yet known (the cluster is installing)', '');
-  for (const [type, bad] of [['Failing', 'True'], ['ReleaseAccepted', 'False'], ['Upgradeable', 'False'], ['RetrievedUpdates', 'False'], ['Invalid', 'True']] as const) {
+  const attention = [['Failing', 'True'], ['ReleaseAccepted', 'False'], ['Upgradeable', 'False'], ['RetrievedUpdates', 'False'], ['Invalid', 'True'], [AUTO_UPDATE_CONDITION, 'True']] as const;
+  for (const [type, bad] of attention) {
     const c = condition(cv, type);
     if (c?.status === bad && (type !== 'RetrievedUpdates' || c.reason)) lines.push(`${type}=${c.status}`, '', `  Reason: ${c.reason ?? ''}`, `  Message: ${indent(c.message ?? '')}`, '');
   }

@@ -1,16 +1,18 @@
-// Opt-in automatic updates (updates/auto-update.ts, applied by controller.ts reconcileAutoUpdate) with the
+// Opt-in automatic updates (updates/auto-update.ts, applied by controller.ts decideAutoUpdate) with the
 // assembled operator against the embedded API server: the policy annotation, an update graph 4.1.0 → 4.2.0 →
-// 4.3.0, and a clock placed inside or outside the maintenance window. Why an update does not start is reported
-// in the operator's log only (no condition yet), so the log is captured and asserted.
+// 4.3.0, and a clock placed inside or outside the maintenance window. Why an update does not start is the
+// AutoUpdateWaiting condition and an Event when it changes; the log is captured to count reconciles.
 import assert from 'node:assert/strict';
-import type { ClusterVersion, UpdateHistory } from '../../api/config-v1.ts';
+import type { ClusterOperatorStatusCondition, ClusterVersion, UpdateHistory } from '../../api/config-v1.ts';
 import { kubeJson } from '../../runtime/kube-http.ts';
 import { createLogger } from '../../runtime/log.ts';
 import { waitFor } from '../../runtime/wait.ts';
 import type { ReleasePayload, UpdateGraphClient } from '../contracts.ts';
-import { demoPayload, MemoryPayloadSource, MemoryVerifier, simulateOperators, startCvoTestCluster, type CvoTestCluster, type SimulatedOperators } from '../integration.test-util.ts';
+import {
+  clusterVersionEvents, demoPayload, MemoryPayloadSource, MemoryVerifier, simulateOperators, startCvoTestCluster, type CvoTestCluster, type SimulatedOperators,
+} from '../integration.test-util.ts';
 import { buildClusterVersionOperator } from '../operator.ts';
-import { AUTO_UPDATE_ANNOTATION } from '../updates/auto-update.ts';
+import { AUTO_UPDATE_ANNOTATION, AUTO_UPDATE_CONDITION } from '../updates/auto-update.ts';
 
 const COMPONENTS = ['network', 'machine-api'];
 const CV_PATH = '/apis/config.openshift.io/v1/clusterversions/version';
@@ -57,8 +59,8 @@ describe('cluster-version operator automatic updates', function () {
     },
   };
 
-  /** Starts the operator with automatic updates on and a clock that runs from `startAt`. */
-  function start(startAt: number): void {
+  /** Starts the operator with automatic updates on (unless told otherwise) and a clock that runs from `startAt`. */
+  function start(startAt: number, autoUpdate = true): void {
     const offset = startAt - Date.now();
     const verifier = new MemoryVerifier();
     for (const p of Object.values(releases)) verifier.signed.add(p.digest);
@@ -68,7 +70,7 @@ describe('cluster-version operator automatic updates', function () {
       initialRelease: { version: '4.1.0', image: releases['4.1.0'].pullSpec },
       channel: 'stable-4',
       updateGraph: graph,
-      autoUpdate: true,
+      autoUpdate,
       now: () => new Date(Date.now() + offset),
       logger: createLogger({ level: 'debug', sink: (line) => logs.push(JSON.parse(line) as LogLine) }),
       reconcileIntervalMs: 200,
@@ -100,6 +102,12 @@ describe('cluster-version operator automatic updates', function () {
     kubeJson(cluster.kc, CV_PATH, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { annotations: { [AUTO_UPDATE_ANNOTATION]: value } } } });
   const logged = (msg: string, match: Partial<LogLine> = {}) =>
     logs.filter((l) => l.msg === msg && Object.entries(match).every(([k, v]) => JSON.stringify(l[k]) === JSON.stringify(v)));
+  const autoCondition = (cv: ClusterVersion): Partial<ClusterOperatorStatusCondition> => {
+    const { lastTransitionTime: _t, ...rest } = cv.status?.conditions?.find((c) => c.type === AUTO_UPDATE_CONDITION) ?? { lastTransitionTime: '' };
+    return rest;
+  };
+  /** The auto-update Events as "Type Reason: message", oldest first. */
+  const autoEvents = async () => (await clusterVersionEvents(cluster.kc)).filter((e) => e.reason.startsWith('AutoUpdate')).map((e) => `${e.type} ${e.reason}: ${e.message}`);
   /** Waits until the controller has logged `msg` `count` more times: that many reconciles saw the same state. */
   const reconciledTimes = async (count: number, msg: string, match: Partial<LogLine> = {}) => {
     const seen = logged(msg, match).length;
@@ -131,19 +139,59 @@ describe('cluster-version operator automatic updates', function () {
     // write), so repeats of one step are collapsed; what matters is that the steps come in order.
     const steps = logged('Starting automatic update').map((l) => l.version).filter((v, i, all) => v !== all[i - 1]);
     assert.deepEqual(steps, ['4.2.0', '4.3.0']);
+    cv = await until('nothing more to take', (c) => autoCondition(c).reason === 'NoEligibleUpdate');
+    assert.deepEqual(autoCondition(cv), { type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'NoEligibleUpdate', message: 'No recommended update from 4.3.0' });
+    await waitFor(async () => (await autoEvents()).length === 3, { timeoutMs: 5_000, message: 'the last auto-update Event' });
+    assert.deepEqual(await autoEvents(), [
+      'Normal AutoUpdateStarted: Started an automatic update to 4.2.0',
+      'Normal AutoUpdateStarted: Started an automatic update to 4.3.0',
+      'Normal AutoUpdateWaiting: NoEligibleUpdate: No recommended update from 4.3.0',
+    ]);
   });
 
-  it('leaves spec.desiredUpdate alone outside the window and logs when the next window opens', async () => {
+  it('leaves spec.desiredUpdate alone outside the window, and says when the next one opens in a condition and one Event', async () => {
     start(OUTSIDE_WINDOW);
     await until('4.1.0 installed and 4.2.0 offered', (cv) => completed('4.1.0')(cv) && offered('4.2.0')(cv));
     await setPolicy(JSON.stringify(SATURDAY_WINDOW));
-    const wait = { reason: 'OutsideMaintenanceWindow', nextWindowStart: '2025-01-11T02:00:00.000Z' };
-    await reconciledTimes(3, 'Automatic update waiting', wait);
-    assert.equal(logged('Automatic update waiting', wait)[0].message, 'Update to 4.2.0 waits for the next maintenance window opening at 2025-01-11T02:00:00.000Z');
-    const cv = await get();
+    const message = 'Update to 4.2.0 waits for the next maintenance window opening at 2025-01-11T02:00:00.000Z';
+    let cv = await until('AutoUpdateWaiting', (c) => autoCondition(c).status === 'True');
+    assert.deepEqual(autoCondition(cv), { type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'OutsideMaintenanceWindow', message });
+    await reconciledTimes(3, 'Automatic update waiting', { reason: 'OutsideMaintenanceWindow' });
+    assert.deepEqual(await autoEvents(), [`Normal AutoUpdateWaiting: OutsideMaintenanceWindow: ${message}`], 'one Event, not one per reconcile');
+    cv = await get();
     assert.equal(cv.spec?.desiredUpdate, undefined);
     assert.deepEqual(history(cv), ['Completed 4.1.0']);
     assert.deepEqual(logged('Starting automatic update'), []);
+  });
+
+  it('takes no minor update while an operator says Upgradeable=False, and says why', async () => {
+    start(IN_WINDOW);
+    await until('4.1.0 installed and 4.2.0 offered', (cv) => completed('4.1.0')(cv) && offered('4.2.0')(cv));
+    operators.pin('network', { version: '4.1.0', upgradeable: false });
+    await until('Upgradeable=False', (cv) => cv.status?.conditions?.some((c) => c.type === 'Upgradeable' && c.status === 'False') ?? false);
+    await setPolicy(JSON.stringify(SATURDAY_WINDOW));
+    const cv = await until('AutoUpdateWaiting', (c) => autoCondition(c).status === 'True');
+    const message = 'Update to 4.2.0 changes the minor version and the cluster is not upgradeable (Upgradeable=False, AdminAckRequired): ' +
+      'Cluster operator network should not be upgraded between minor versions: An admin must acknowledge the API removals';
+    assert.deepEqual(autoCondition(cv), { type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'NotUpgradeable', message });
+    await reconciledTimes(3, 'Automatic update waiting', { reason: 'NotUpgradeable' });
+    assert.deepEqual(await autoEvents(), [`Normal AutoUpdateWaiting: NotUpgradeable: ${message}`]);
+    assert.equal((await get()).spec?.desiredUpdate, undefined);
+
+    operators.pin('network', undefined);
+    await until('automatic update to 4.2.0 started', (c) => c.spec?.desiredUpdate?.version === '4.2.0');
+  });
+
+  it('says that the annotation has no effect on an operator started without --enable-auto-update', async () => {
+    start(IN_WINDOW, false);
+    await until('4.1.0 installed and 4.2.0 offered', (cv) => completed('4.1.0')(cv) && offered('4.2.0')(cv));
+    await setPolicy(JSON.stringify(SATURDAY_WINDOW));
+    const cv = await until('AutoUpdateWaiting', (c) => autoCondition(c).status === 'True');
+    const message = `The cluster-version operator runs without --enable-auto-update, so the ${AUTO_UPDATE_ANNOTATION} annotation has no effect`;
+    assert.deepEqual(autoCondition(cv), { type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'OperatorNotEnabled', message });
+    await waitFor(async () => (await autoEvents()).length > 0, { timeoutMs: 5_000, message: 'the Event' });
+    assert.deepEqual(await autoEvents(), [`Normal AutoUpdateWaiting: OperatorNotEnabled: ${message}`]);
+    assert.equal(cv.spec?.desiredUpdate, undefined);
   });
 
   const invalidPolicies: Array<{ name: string; value: string; errors: string[] }> = [
@@ -173,9 +221,11 @@ describe('cluster-version operator automatic updates', function () {
       await setPolicy(policy.value);
       await reconciledTimes(3, 'Ignoring invalid auto-update policy');
       const [line] = logged('Ignoring invalid auto-update policy');
-      assert.equal(line.level, 'warn');
       assert.deepEqual(line.errors, policy.errors);
+      const message = `The ${AUTO_UPDATE_ANNOTATION} annotation is ignored: ${policy.errors.join('; ')}`;
+      assert.deepEqual(await autoEvents(), [`Warning AutoUpdatePolicyInvalid: ${message}`], 'one Warning, not one per reconcile');
       const cv = await get();
+      assert.deepEqual(autoCondition(cv), { type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'InvalidPolicy', message });
       assert.equal(cv.spec?.desiredUpdate, undefined);
       assert.deepEqual(history(cv), ['Completed 4.1.0']);
       assert.deepEqual(logged('Starting automatic update'), []);

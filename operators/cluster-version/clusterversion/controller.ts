@@ -2,7 +2,8 @@
 // cache, create it if the cluster has none, resolve what to reconcile towards, hand that to the sync worker, and
 // write the status computed from what the worker, the ClusterOperators and the update poller report, in one
 // patch. It never applies manifests itself (the worker does), so it stays fast and level-based: everything it
-// needs is read again on every call.
+// needs is read again on every call. The Events of a status transition (events.ts) are recorded once that
+// status is written.
 import { randomUUID } from 'node:crypto';
 import {
   CLUSTER_VERSION_NAME,
@@ -10,18 +11,28 @@ import {
   DEFAULT_UPSTREAM,
   type ClusterOperator,
   type ClusterVersion,
+  type ClusterVersionStatus,
 } from '../../api/config-v1.ts';
 import type { Store } from '../../runtime/cache.ts';
 import type { Reconciler } from '../../runtime/controller.ts';
 import type { Logger } from '../../runtime/log.ts';
+import { removeCondition, setCondition } from '../../runtime/conditions.ts';
 import type { ResourceClient } from '../../runtime/resource-client.ts';
 import { writeStatus } from '../../runtime/status.ts';
 import type { ReleaseRef } from '../contracts.ts';
-import { nextAutomaticUpdate, parseAutoUpdatePolicy } from '../updates/auto-update.ts';
+import {
+  AUTO_UPDATE_CONDITION,
+  autoUpdateCondition,
+  autoUpdateNotFollowedCondition,
+  nextAutomaticUpdate,
+  parseAutoUpdatePolicy,
+  type AutoUpdateConditionInput,
+} from '../updates/auto-update.ts';
 import { goArch } from '../updates/client.ts';
 import type { UpdatePoller } from '../updates/poller.ts';
 import { resolveDesired, syncState } from './desired.ts';
-import { computeStatus, type StatusThresholds } from './status.ts';
+import { StatusEvents, type RecordEvent } from './events.ts';
+import { computeStatus, type StatusThresholds, type SyncWorkerStatus } from './status.ts';
 import type { SyncWorker } from './sync-worker.ts';
 import { computeUpgradeable } from './upgradeable.ts';
 
@@ -40,6 +51,8 @@ export interface ClusterVersionControllerDeps {
   /** Follow the auto-update policy annotation (updates/auto-update.ts) and set spec.desiredUpdate. */
   readonly autoUpdate?: boolean;
   readonly thresholds?: StatusThresholds;
+  /** Where the Events of status transitions go. Default: nowhere. */
+  readonly recordEvent?: RecordEvent;
   readonly now?: () => Date;
 }
 
@@ -47,6 +60,8 @@ const VERSION_REQUEST = { name: CLUSTER_VERSION_NAME };
 
 export function clusterVersionReconciler(deps: ClusterVersionControllerDeps): Reconciler {
   const now = deps.now ?? (() => new Date());
+  const events = new StatusEvents();
+  const record = deps.recordEvent ?? (() => undefined);
   return async (req, ctx) => {
     if (req.name !== CLUSTER_VERSION_NAME) return {};
     const cv = deps.clusterVersions.get(VERSION_REQUEST);
@@ -77,7 +92,7 @@ export function clusterVersionReconciler(deps: ClusterVersionControllerDeps): Re
       version,
       ...(cv.spec?.clusterID ? { id: cv.spec.clusterID } : {}),
     });
-    const status = computeStatus({
+    let status = computeStatus({
       cv,
       worker,
       now: now(),
@@ -86,15 +101,30 @@ export function clusterVersionReconciler(deps: ClusterVersionControllerDeps): Re
       ...(deps.poller ? { updates: deps.poller.current() } : {}),
       thresholds: deps.thresholds,
     });
+    const auto: AutoUpdateStep = deps.autoUpdate ? decideAutoUpdate(cv, status, worker, now(), ctx.log) : { condition: autoUpdateNotFollowedCondition(cv.metadata?.annotations) };
+    status = {
+      ...status,
+      conditions: auto.condition ? setCondition(status.conditions, auto.condition, now()) : removeCondition(status.conditions, AUTO_UPDATE_CONDITION),
+    };
     const written = await writeStatus(deps.client, CLUSTER_VERSION_RESOURCE, cv, status);
-    if (written === 'patched') ctx.log.debug('Status written', { progressing: status.conditions?.find((c) => c.type === 'Progressing')?.message });
-
-    if (deps.autoUpdate) {
-      const next = await reconcileAutoUpdate(deps, cv, status.availableUpdates ?? [], !worker.reconciling, now(), ctx.log);
-      if (next !== undefined) return { requeueAfterMs: Math.min(next, deps.worker.reconcileIntervalMs) };
+    if (written === 'patched') {
+      ctx.log.debug('Status written', { progressing: status.conditions?.find((c) => c.type === 'Progressing')?.message });
+      // The write carried cv's resourceVersion, so cv.status is the status it replaced: a real transition.
+      const view = { applied: worker.completed > 0 && !worker.failure, initializing: worker.initial };
+      for (const event of events.written(cv.status, status, view)) record(event);
     }
-    // Look again after an interval: a failed acceptance is retried, Upgradeable and the poller's answer refreshed.
-    return { requeueAfterMs: deps.worker.reconcileIntervalMs };
+
+    if (auto.start) {
+      // After the status write, which fails when cv is stale: a start is decided on an up-to-date read only (a
+      // read that has the status but not yet the spec patch patches the same target again, a no-op).
+      ctx.log.info('Starting automatic update', { version: auto.start.version, image: auto.start.image });
+      await deps.client.patch(CLUSTER_VERSION_RESOURCE, undefined, CLUSTER_VERSION_NAME, 'application/merge-patch+json', {
+        spec: { desiredUpdate: { version: auto.start.version, image: auto.start.image } },
+      });
+    }
+    // Look again after an interval: a failed acceptance is retried, Upgradeable and the poller's answer refreshed;
+    // sooner when a maintenance window opens first.
+    return { requeueAfterMs: Math.min(auto.recheckAfterMs ?? Infinity, deps.worker.reconcileIntervalMs) };
   };
 }
 
@@ -114,51 +144,50 @@ async function createClusterVersion(deps: ClusterVersionControllerDeps): Promise
   });
 }
 
+interface AutoUpdateStep {
+  /** AutoUpdateWaiting; undefined removes it (no policy, or automatic updates disabled). */
+  readonly condition?: AutoUpdateConditionInput;
+  /** The release to put in spec.desiredUpdate. */
+  readonly start?: { readonly version: string; readonly image: string };
+  /** When a maintenance window opens, in ms from now. */
+  readonly recheckAfterMs?: number;
+}
+
 /**
- * The auto-update policy (§3.9 and updates/auto-update.ts): when it picks a release, spec.desiredUpdate is set to
- * it, exactly as an administrator would; the usual acceptance then runs. Returns when to look again (ms), if the
- * policy waits for a window.
+ * The auto-update policy (§3.9 and updates/auto-update.ts) against the status about to be written: when it picks
+ * a release, spec.desiredUpdate is set to it, exactly as an administrator would, and the usual acceptance runs.
+ * Why it does not is the AutoUpdateWaiting condition, and an Event when that changes.
  */
-async function reconcileAutoUpdate(
-  deps: ClusterVersionControllerDeps,
-  cv: ClusterVersion,
-  updates: readonly { readonly version: string; readonly image: string }[],
-  updating: boolean,
-  now: Date,
-  log: Logger,
-): Promise<number | undefined> {
+function decideAutoUpdate(cv: ClusterVersion, status: ClusterVersionStatus, worker: SyncWorkerStatus, now: Date, log: Logger): AutoUpdateStep {
   const parsed = parseAutoUpdatePolicy(cv.metadata?.annotations);
   if (!parsed.ok) {
-    log.warn('Ignoring invalid auto-update policy', { errors: parsed.errors });
-    return undefined;
+    log.debug('Ignoring invalid auto-update policy', { errors: parsed.errors });
+    return { condition: autoUpdateCondition(parsed, undefined) };
   }
-  const current = cv.status?.history?.find((h) => h.state === 'Completed')?.version ?? '';
-  const head = cv.status?.history?.[0];
+  const head = status.history?.[0];
   const requested = cv.spec?.desiredUpdate;
-  const pending = requested?.image !== undefined && requested.image !== cv.status?.desired?.image;
+  const pending = requested?.image !== undefined && requested.image !== status.desired?.image;
+  const load = worker.load;
+  const refused = pending && load?.failed && load.image === requested?.image
+    ? { target: requested?.version || requested?.image || '', reason: load.step, message: load.message }
+    : undefined;
   const decision = nextAutomaticUpdate({
     policy: parsed.policy,
-    current,
-    updates,
-    conditionalUpdates: cv.status?.conditionalUpdates ?? [],
+    current: status.history?.find((h) => h.state === 'Completed')?.version ?? '',
+    updates: status.availableUpdates ?? [],
+    conditionalUpdates: status.conditionalUpdates ?? [],
     now,
-    updating: updating || head?.state !== 'Completed' || pending,
+    updating: !worker.reconciling || head?.state !== 'Completed' || pending,
+    upgradeable: status.conditions?.find((c) => c.type === 'Upgradeable'),
+    ...(refused ? { refused } : {}),
   });
+  const condition = autoUpdateCondition(parsed, decision);
   if ('wait' in decision) {
-    // An opted-in cluster that does not update must say why (a closed window, nothing eligible); "an update is
-    // running" is routine, and a cluster without the annotation has nothing to explain.
-    if (parsed.policy?.enabled) {
-      log[decision.reason === 'Updating' ? 'debug' : 'info']('Automatic update waiting', {
-        reason: decision.reason,
-        message: decision.wait,
-        ...(decision.nextWindowStart ? { nextWindowStart: decision.nextWindowStart.toISOString() } : {}),
-      });
-    }
-    return decision.nextWindowStart ? Math.max(0, decision.nextWindowStart.getTime() - now.getTime()) : undefined;
+    if (parsed.policy?.enabled) log.debug('Automatic update waiting', { reason: decision.reason, message: decision.wait });
+    return {
+      ...(condition ? { condition } : {}),
+      ...(decision.nextWindowStart ? { recheckAfterMs: Math.max(0, decision.nextWindowStart.getTime() - now.getTime()) } : {}),
+    };
   }
-  log.info('Starting automatic update', { version: decision.version, image: decision.image });
-  await deps.client.patch(CLUSTER_VERSION_RESOURCE, undefined, CLUSTER_VERSION_NAME, 'application/merge-patch+json', {
-    spec: { desiredUpdate: { version: decision.version, image: decision.image } },
-  });
-  return undefined;
+  return { ...(condition ? { condition } : {}), start: decision };
 }

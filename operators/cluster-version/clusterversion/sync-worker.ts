@@ -13,6 +13,7 @@
 // path and the normal path are the same.
 import type { ClusterVersion, ComponentOverride } from '../../api/config-v1.ts';
 import { errorMessage } from '../../runtime/errors.ts';
+import type { EventInput } from '../../runtime/events.ts';
 import { discardLogger, type Logger } from '../../runtime/log.ts';
 import type { Runnable } from '../../runtime/manager.ts';
 import type { ReleasePayload } from '../contracts.ts';
@@ -20,6 +21,7 @@ import { applyPayload, type ApplyOptions } from '../apply/sync.ts';
 import type { RequestedUpdate } from '../preconditions/acceptance.ts';
 import type { SyncState } from '../task-graph/graph.ts';
 import { acceptRelease, type AcceptanceDeps } from './acceptance.ts';
+import { AcceptanceEventGate, type RecordEvent } from './events.ts';
 import type { LoadPayloadStatus, SyncWorkerStatus } from './status.ts';
 
 /** The CVO's minimum reconcile interval before jitter, in ms; the interval used is 1-2× this, fixed per process. */
@@ -45,6 +47,8 @@ export interface SyncWorkerOptions {
   readonly reconcileIntervalMs?: number;
   /** Called when the status changed; `edge` for a change of target, state, generation or failure. */
   readonly onStatus: (edge: boolean) => void;
+  /** Where acceptance records its Events (events.ts). Default: nowhere. */
+  readonly recordEvent?: RecordEvent;
   readonly logger?: Logger;
   readonly random?: () => number;
   readonly now?: () => Date;
@@ -77,6 +81,7 @@ export class SyncWorker implements Runnable {
   readonly #log: Logger;
   readonly #random: () => number;
   readonly #now: () => Date;
+  readonly #acceptanceEvents: AcceptanceEventGate;
   #work: AcceptedWork | undefined;
   #acceptance: Acceptance | undefined;
   #status: SyncWorkerStatus = { generation: 0, done: 0, total: 0, completed: 0, reconciling: false, initial: false, versionHash: '', actual: { version: '', image: '' }, verified: false, operatorStartTimes: new Map() };
@@ -91,6 +96,7 @@ export class SyncWorker implements Runnable {
     this.#log = (options.logger ?? discardLogger).child('sync-worker');
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => new Date());
+    this.#acceptanceEvents = new AcceptanceEventGate(options.recordEvent ?? (() => undefined));
     this.reconcileIntervalMs = options.reconcileIntervalMs ?? MINIMUM_RECONCILE_INTERVAL_MS * (1 + this.#random());
   }
 
@@ -138,25 +144,36 @@ export class SyncWorker implements Runnable {
     }
     const key = `${work.desired.image}|${work.desired.force}`;
     const running = this.#acceptance;
-    if (running?.key === key) {
-      const retry = running.failedAt !== undefined && (running.generation !== work.generation || this.#now().getTime() - running.failedAt >= this.reconcileIntervalMs);
-      if (!retry) return this.#status;
+    const retry = running?.key === key;
+    if (retry) {
+      const due = running.failedAt !== undefined && (running.generation !== work.generation || this.#now().getTime() - running.failedAt >= this.reconcileIntervalMs);
+      if (!due) return this.#status;
     }
     running?.abort.abort(new Error('superseded by a newer desired update'));
-    this.#accept(work, key);
+    this.#accept(work, key, retry);
     return this.#status;
   }
 
-  #accept(work: SyncWork, key: string): void {
+  /**
+   * A `retry` of a refused target keeps reporting the refusal until it ends, so ReleaseAccepted does not flap, and
+   * records its Events only if it ends differently (events.ts AcceptanceEventGate).
+   */
+  #accept(work: SyncWork, key: string, retry: boolean): void {
     const acceptance: Acceptance = { key, generation: work.generation, abort: new AbortController() };
     this.#acceptance = acceptance;
     const report = (load: LoadPayloadStatus) => {
       if (this.#acceptance === acceptance) this.#setStatus({ ...this.#status, load }, true);
     };
-    void acceptRelease({ update: work.desired, cv: work.cv, local: work.local }, this.#options.acceptance, acceptance.abort.signal, report).then(
+    const progress = retry ? () => undefined : report;
+    const events = this.#acceptanceEvents.begin(key, retry);
+    const event = (e: EventInput) => {
+      if (this.#acceptance === acceptance) events.record(e); // a superseded run has nothing more to say
+    };
+    void acceptRelease({ update: work.desired, cv: work.cv, local: work.local }, this.#options.acceptance, acceptance.abort.signal, { progress, event }).then(
       (result) => {
         if (this.#acceptance !== acceptance) return;
         report(result.load);
+        events.settle(result.ok ? { ok: true } : { ok: false, step: result.load.step, message: result.load.message });
         if (!result.ok) {
           acceptance.failedAt = this.#now().getTime();
           this.#log.info('Release not accepted', { image: work.desired.image, step: result.load.step, message: result.load.message });

@@ -15,9 +15,12 @@ export interface RequestedUpdate {
   readonly force: boolean;
 }
 
+/** The steps that can refuse a release. */
+export type RejectionStep = Exclude<AcceptanceStep, 'PayloadLoaded'>;
+
 export type Verdict =
   | { readonly ok: true; readonly acceptedRisks: readonly string[] }
-  | { readonly ok: false; readonly step: AcceptanceStep; readonly message: string };
+  | { readonly ok: false; readonly step: RejectionStep; readonly message: string };
 
 export type Rejection = Extract<Verdict, { readonly ok: false }>;
 
@@ -54,4 +57,24 @@ export function payloadLoadedMessage(update: RequestedUpdate, architecture: stri
 /** The ReleaseAccepted=Unknown message while the payload is fetched and checked. */
 export function retrievingMessage(update: RequestedUpdate): string {
   return `Retrieving and verifying payload ${quoted(update)}`;
+}
+
+// The messages below are the Events' alone (sync_worker.go syncPayload, updatepayload.go RetrievePayload).
+
+export function loadingMessage(update: RequestedUpdate): string {
+  return `Loading payload ${quoted(update)}`;
+}
+
+/** `force` let a release through whose signature did not verify. */
+export function forcedUnverifiedMessage(update: RequestedUpdate, failure: string): string {
+  return `Target release ${quoted(update)} cannot be verified, but continuing anyway because the update was forced: ${failure}`;
+}
+
+/** Non-blocking precondition failures, or blocking ones `force` let through. */
+export function preconditionWarningMessage(update: RequestedUpdate, summary: string): string {
+  return `precondition warning for payload loaded ${quoted(update)}: ${summary}`;
+}
+
+export function preconditionsPassedMessage(update: RequestedUpdate): string {
+  return `preconditions passed for payload loaded ${quoted(update)}`;
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import {
   AUTO_UPDATE_ANNOTATION,
+  AUTO_UPDATE_CONDITION,
+  autoUpdateCondition,
+  autoUpdateNotFollowedCondition,
   maintenanceWindowState,
   nextAutomaticUpdate,
   parseAutoUpdatePolicy,
@@ -144,6 +147,32 @@ describe('nextAutomaticUpdate', () => {
       want: { wait: 'Update to 4.16.5 waits for the next maintenance window opening at 2024-01-06T02:00:00.000Z', reason: 'OutsideMaintenanceWindow', nextWindowStart: at('2024-01-06T02:00:00Z') },
     },
     {
+      name: 'takes only patch updates while the cluster is not upgradeable',
+      input: { updates: [rel('4.16.5'), rel('4.17.3')], upgradeable: { status: 'False', reason: 'AdminAckRequired', message: 'ack the API removals' } },
+      want: rel('4.16.5'),
+    },
+    {
+      name: 'says why a minor update is not taken while the cluster is not upgradeable',
+      input: { updates: [rel('4.17.3')], upgradeable: { status: 'False', reason: 'AdminAckRequired', message: 'ack the API removals' } },
+      want: { wait: 'Update to 4.17.3 changes the minor version and the cluster is not upgradeable (Upgradeable=False, AdminAckRequired): ack the API removals', reason: 'NotUpgradeable' },
+    },
+    {
+      name: 'names the risks of a conditional update it will not take',
+      input: { conditionalUpdates: [{ release: rel('4.17.3'), risks: [{ name: 'DualStackNeedsController', message: 'm', url: 'u', matchingRules: [{ type: 'Always' }] }] }] },
+      want: {
+        wait: '4.17.3 is offered only as a conditional update (risks: DualStackNeedsController); automatic updates never accept declared risks, an administrator can: npm run upgrade -- --to 4.17.3 --allow-not-recommended',
+        reason: 'ConditionalUpdateRisks',
+      },
+    },
+    {
+      name: 'waits for an administrator when the update it requested was refused',
+      input: { updates: [rel('4.16.5')], updating: true, refused: { target: '4.16.5', reason: 'RetrievePayload', message: 'The update cannot be verified' } },
+      want: {
+        wait: 'The requested update to 4.16.5 was not accepted (RetrievePayload); automatic updates resume once spec.desiredUpdate is changed or cleared: The update cannot be verified',
+        reason: 'NotAccepted',
+      },
+    },
+    {
       name: 'does nothing when disabled',
       input: { policy: { ...policy, enabled: false }, updates: [rel('4.16.5')] },
       want: { wait: `Automatic updates are disabled (set the ${AUTO_UPDATE_ANNOTATION} annotation to enable them)`, reason: 'Disabled' },
@@ -170,5 +199,33 @@ describe('nextAutomaticUpdate', () => {
       current = decision.version;
     }
     assert.deepEqual(steps, ['4.17.3', '4.18.1']);
+  });
+});
+
+describe('autoUpdateCondition', () => {
+  const enabled = { ok: true as const, policy: { enabled: true, maintenanceWindows: [window({})] } };
+  it('says True with the reason while an update waits, False while one runs or starts, and nothing when off', () => {
+    const at4 = at('2024-01-06T02:00:00Z');
+    assert.deepEqual(autoUpdateCondition(enabled, { wait: 'Update to 4.16.5 waits for the next maintenance window', reason: 'OutsideMaintenanceWindow', nextWindowStart: at4 }), {
+      type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'OutsideMaintenanceWindow', message: 'Update to 4.16.5 waits for the next maintenance window',
+    });
+    assert.deepEqual(autoUpdateCondition(enabled, { wait: 'An update is in progress', reason: 'Updating' }), { type: AUTO_UPDATE_CONDITION, status: 'False', reason: 'Updating', message: 'An update is in progress' });
+    assert.deepEqual(autoUpdateCondition(enabled, { version: '4.16.5', image: 'i' }), { type: AUTO_UPDATE_CONDITION, status: 'False', reason: 'UpdateStarted', message: 'Started an automatic update to 4.16.5' });
+    assert.equal(autoUpdateCondition({ ok: true, policy: undefined }, undefined), undefined);
+    assert.equal(autoUpdateCondition({ ok: true, policy: { enabled: false, maintenanceWindows: [] } }, { wait: 'off', reason: 'Disabled' }), undefined);
+  });
+
+  it('says that the annotation does nothing when the operator does not follow it', () => {
+    assert.deepEqual(autoUpdateNotFollowedCondition({ [AUTO_UPDATE_ANNOTATION]: '{"enabled":true}' }), {
+      type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'OperatorNotEnabled',
+      message: `The cluster-version operator runs without --enable-auto-update, so the ${AUTO_UPDATE_ANNOTATION} annotation has no effect`,
+    });
+    assert.equal(autoUpdateNotFollowedCondition({ other: 'x' }), undefined);
+  });
+
+  it('reports an invalid annotation with every error', () => {
+    assert.deepEqual(autoUpdateCondition({ ok: false, errors: ['a: bad', 'b: worse'] }, undefined), {
+      type: AUTO_UPDATE_CONDITION, status: 'True', reason: 'InvalidPolicy', message: `The ${AUTO_UPDATE_ANNOTATION} annotation is ignored: a: bad; b: worse`,
+    });
   });
 });

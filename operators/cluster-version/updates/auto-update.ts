@@ -8,8 +8,9 @@
 // object the CVO already watches (a change is seen at once, with no second informer) and is guarded by the
 // same RBAC as spec.desiredUpdate, which it ends up writing.
 //
-// The decision is pure: clock, policy, current version and the poller's lists come in; the controller writes
-// spec.desiredUpdate {version, image} for an update, or requeues at `nextWindowStart` for a wait.
+// The decision is pure: clock, policy, current version, the poller's lists and Upgradeable come in; the controller
+// writes spec.desiredUpdate {version, image} for an update, or requeues at `nextWindowStart` for a wait, and says
+// which in the AutoUpdateWaiting condition (autoUpdateCondition), with an Event when that changes.
 import type { ConditionalUpdate, GraphRelease } from '../contracts.ts';
 import { compareSemVer, parseSemVer } from './semver.ts';
 
@@ -161,7 +162,15 @@ export function maintenanceWindowState(windows: readonly MaintenanceWindow[], no
   return { open: false, nextStart: nextStart === undefined ? undefined : new Date(nextStart) };
 }
 
-export type AutoUpdateWaitReason = 'Disabled' | 'Updating' | 'InvalidCurrentVersion' | 'NoEligibleUpdate' | 'OutsideMaintenanceWindow';
+export type AutoUpdateWaitReason =
+  | 'Disabled'
+  | 'NotAccepted'
+  | 'Updating'
+  | 'InvalidCurrentVersion'
+  | 'NoEligibleUpdate'
+  | 'NotUpgradeable'
+  | 'ConditionalUpdateRisks'
+  | 'OutsideMaintenanceWindow';
 
 export type AutoUpdateDecision =
   | { readonly version: string; readonly image: string }
@@ -178,6 +187,10 @@ export interface AutoUpdateInput {
   readonly now: Date;
   /** An update is being applied (history's head is Partial, or desiredUpdate differs from the running release). */
   readonly updating: boolean;
+  /** ClusterVersion's Upgradeable condition: False keeps minor updates out, as the Upgradeable precondition would. */
+  readonly upgradeable?: { readonly status: string; readonly reason?: string; readonly message?: string };
+  /** The requested update was refused (ReleaseAccepted=False for it): `target` names it, `reason` is the step. */
+  readonly refused?: { readonly target: string; readonly reason: string; readonly message: string };
 }
 
 /**
@@ -187,14 +200,20 @@ export interface AutoUpdateInput {
  * step goes to the newest recommended *direct* update (a single graph edge) within the same major version and
  * at most one minor ahead (x.y → x.y+1), the rule the CVO's GiantHop precondition enforces anyway. A target
  * two minors ahead is never taken even if the graph offers it; the cluster gets there through x.y+1.
- * Conditional updates are never taken, even when evaluated as recommended: accepting a declared risk stays
+ * While Upgradeable=False only patch updates are taken, since the Upgradeable precondition would refuse a minor
+ * one. Conditional updates are never taken, even when evaluated as recommended: accepting a declared risk stays
  * an administrator's decision. Windows gate only the start: an update started inside a window runs to
- * completion, because the CVO has no safe pause point.
+ * completion, because the CVO has no safe pause point. A refused request waits for an administrator: retrying
+ * it cannot help, and replacing it would hide why it was refused.
  */
 export function nextAutomaticUpdate(input: AutoUpdateInput): AutoUpdateDecision {
   const { policy } = input;
   if (!policy?.enabled) {
     return { wait: `Automatic updates are disabled (set the ${AUTO_UPDATE_ANNOTATION} annotation to enable them)`, reason: 'Disabled' };
+  }
+  if (input.refused) {
+    const { target, reason, message } = input.refused;
+    return { wait: `The requested update to ${target} was not accepted (${reason}); automatic updates resume once spec.desiredUpdate is changed or cleared: ${message}`, reason: 'NotAccepted' };
   }
   if (input.updating) {
     return { wait: 'An update is in progress; the next automatic update is chosen after it completes', reason: 'Updating' };
@@ -203,17 +222,31 @@ export function nextAutomaticUpdate(input: AutoUpdateInput): AutoUpdateDecision 
   if (!current) {
     return { wait: `The current version ${JSON.stringify(input.current)} is not a semantic version`, reason: 'InvalidCurrentVersion' };
   }
-  const conditional = new Set(input.conditionalUpdates.flatMap((c) => [c.release.version, c.release.image]));
-  const candidates = input.updates
-    .filter((u) => !conditional.has(u.version) && !conditional.has(u.image))
+  const eligible = (releases: readonly GraphRelease[]) => releases
     .flatMap((u) => {
       const v = parseSemVer(u.version);
       return v ? [{ release: u, v }] : [];
     })
     .filter(({ v }) => compareSemVer(v, current) > 0 && v.major === current.major && v.minor <= current.minor + 1)
     .sort((a, b) => compareSemVer(b.v, a.v));
-  const chosen = candidates[0]?.release;
+  const conditional = new Set(input.conditionalUpdates.flatMap((c) => [c.release.version, c.release.image]));
+  const candidates = eligible(input.updates.filter((u) => !conditional.has(u.version) && !conditional.has(u.image)));
+  const notUpgradeable = input.upgradeable?.status === 'False' ? input.upgradeable : undefined;
+  const chosen = candidates.find(({ v }) => !notUpgradeable || v.minor === current.minor)?.release;
   if (!chosen) {
+    const minor = candidates[0]?.release;
+    if (minor && notUpgradeable) {
+      const { reason = '', message = '' } = notUpgradeable;
+      return { wait: `Update to ${minor.version} changes the minor version and the cluster is not upgradeable (Upgradeable=False, ${reason}): ${message}`, reason: 'NotUpgradeable' };
+    }
+    const [risky] = eligible(input.conditionalUpdates.map((c) => c.release));
+    if (risky) {
+      const risks = input.conditionalUpdates.find((c) => c.release.version === risky.release.version)?.risks.map((r) => r.name) ?? [];
+      return {
+        wait: `${risky.release.version} is offered only as a conditional update (risks: ${risks.join(', ')}); automatic updates never accept declared risks, an administrator can: npm run upgrade -- --to ${risky.release.version} --allow-not-recommended`,
+        reason: 'ConditionalUpdateRisks',
+      };
+    }
     const skipped = input.updates.length > 0 ? ` (${input.updates.map((u) => u.version).join(', ')} not eligible: only newer versions within one minor of ${input.current} are taken)` : '';
     return { wait: `No recommended update from ${input.current}${skipped}`, reason: 'NoEligibleUpdate' };
   }
@@ -227,6 +260,44 @@ export function nextAutomaticUpdate(input: AutoUpdateInput): AutoUpdateDecision 
     };
   }
   return { version: chosen.version, image: chosen.image };
+}
+
+/**
+ * The ClusterVersion condition that says what automatic updates are doing, where `oc adm upgrade`-style output
+ * and the console show conditions (OpenShift's --enable-auto-update has none: it only logs). This project's own
+ * condition, present only while the policy is enabled or invalid: True while an update is offered but not taken
+ * (or none is), with the wait reason; False with Updating or UpdateStarted while one runs.
+ */
+export const AUTO_UPDATE_CONDITION = 'AutoUpdateWaiting';
+
+export interface AutoUpdateConditionInput {
+  readonly type: typeof AUTO_UPDATE_CONDITION;
+  readonly status: 'True' | 'False';
+  readonly reason: AutoUpdateWaitReason | 'InvalidPolicy' | 'OperatorNotEnabled' | 'UpdateStarted';
+  readonly message: string;
+}
+
+/**
+ * The condition when this operator does not follow the policy (it was started without --enable-auto-update):
+ * an annotation that silently does nothing is the question an administrator would ask about. Undefined without one.
+ */
+export function autoUpdateNotFollowedCondition(annotations: Readonly<Record<string, string>> | undefined): AutoUpdateConditionInput | undefined {
+  if (annotations?.[AUTO_UPDATE_ANNOTATION] === undefined) return undefined;
+  return {
+    type: AUTO_UPDATE_CONDITION,
+    status: 'True',
+    reason: 'OperatorNotEnabled',
+    message: `The cluster-version operator runs without --enable-auto-update, so the ${AUTO_UPDATE_ANNOTATION} annotation has no effect`,
+  };
+}
+
+/** The condition for a parsed policy and, when it parsed, the decision; undefined removes it. */
+export function autoUpdateCondition(parsed: PolicyParseResult, decision: AutoUpdateDecision | undefined): AutoUpdateConditionInput | undefined {
+  const type = AUTO_UPDATE_CONDITION;
+  if (!parsed.ok) return { type, status: 'True', reason: 'InvalidPolicy', message: `The ${AUTO_UPDATE_ANNOTATION} annotation is ignored: ${parsed.errors.join('; ')}` };
+  if (!parsed.policy?.enabled || !decision) return undefined;
+  if ('version' in decision) return { type, status: 'False', reason: 'UpdateStarted', message: `Started an automatic update to ${decision.version}` };
+  return { type, status: decision.reason === 'Updating' ? 'False' : 'True', reason: decision.reason, message: decision.wait };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
