@@ -180,6 +180,18 @@ export class MemoryVerifier implements SignatureVerifier {
   }
 }
 
+/** Demo payloads of `versions`, a payload source serving them and a verifier trusting every one of them. */
+export function signedDemoReleases(versions: readonly string[], components: readonly string[]): {
+  readonly releases: Record<string, ReleasePayload>;
+  readonly source: MemoryPayloadSource;
+  readonly verifier: MemoryVerifier;
+} {
+  const releases = Object.fromEntries(versions.map((v) => [v, demoPayload(v, components)]));
+  const verifier = new MemoryVerifier();
+  for (const p of Object.values(releases)) verifier.signed.add(p.digest);
+  return { releases, source: new MemoryPayloadSource(Object.values(releases)), verifier };
+}
+
 export interface SimulatedOperators {
   /** Pin an operator: it keeps reporting this version (or is unavailable) whatever its config says. */
   pin(name: string, state: OperatorState | undefined): void;

@@ -11,6 +11,7 @@ import {
   demoPayload,
   MemoryPayloadSource,
   MemoryVerifier,
+  signedDemoReleases,
   reportOperator,
   simulateOperators,
   startCvoTestCluster,
@@ -43,10 +44,9 @@ describe('cluster-version operator', function () {
 
   beforeEach(async () => {
     cluster = await startCvoTestCluster();
-    for (const v of ['4.1.0', '4.2.0', '4.2.1', '4.3.0']) releases[v] = demoPayload(v, COMPONENTS);
-    source = new MemoryPayloadSource(Object.values(releases));
-    verifier = new MemoryVerifier();
-    for (const p of Object.values(releases)) verifier.signed.add(p.digest);
+    const signed = signedDemoReleases(['4.1.0', '4.2.0', '4.2.1', '4.3.0'], COMPONENTS);
+    Object.assign(releases, signed.releases);
+    ({ source, verifier } = signed);
     operators = simulateOperators(cluster.kc, COMPONENTS);
   });
   afterEach(async () => {
