@@ -118,17 +118,79 @@ describe('kubectl reads and small commands against the embedded server', functio
     });
   });
 
-  // BUG: `kubectl create service` sends a protobuf v1/Service, which devcluster/apiserver/protobuf/schema.ts
-  // cannot decode (no Service, ServiceSpec, ServicePort messages), so the server answers 415 and kubectl prints
-  // "error: failed to create ClusterIP service: the body of the request was in an unknown format - accepted
-  // media types include: application/json, application/yaml; protobuf is not supported for Service in version
-  // "v1", send it as JSON". kube-apiserver decodes it. Needs the Service messages from k8s.io/api
-  // core/v1/generated.proto; services also get no spec.clusterIP allocated (CLUSTER-IP prints <none>).
-  it.skip('creates a ClusterIP Service from the protobuf body of kubectl create service', async function () {
-    await createNamespace(server, 'typed-svc');
-    const created = await server.kubectl(['create', 'service', 'clusterip', 'web', '-n', 'typed-svc', '--tcp=80:8080']);
-    assert.equal(created.stdout, 'service/web created\n');
-    assert.equal((await server.kubectl(['get', '-n', 'typed-svc', 'service/web', '-o', 'jsonpath={.spec.type} {.spec.ports[0].port}/{.spec.ports[0].targetPort}'])).stdout, 'ClusterIP 80/8080');
+  describe('typed kubectl create service (protobuf v1/Service) and Service IP and node port allocation', function () {
+    const SERVICE_HEADER = ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'];
+    const ip = (text: string) => /^10\.(9[6-9]|10\d|11[01])\.\d{1,3}\.\d{1,3}$/.test(text);
+
+    before(async function () {
+      await createNamespace(server, 'typed-svc');
+    });
+
+    it('creates a ClusterIP Service from the protobuf body of kubectl create service, with an IP from 10.96.0.0/12', async function () {
+      const created = await server.kubectl(['create', 'service', 'clusterip', 'web', '-n', 'typed-svc', '--tcp=80:8080', '-v=7']);
+      assert.equal(created.stdout, 'service/web created\n');
+      const posts = requestsOf(created.stderr).filter((r) => r.method === 'POST');
+      assert.deepEqual(posts.map((r) => `${r.headers['content-type']} ${r.status}`), ['application/vnd.kubernetes.protobuf 201']);
+      const fields = (await server.kubectl(['get', '-n', 'typed-svc', 'service/web', '-o',
+        'jsonpath={.spec.type} {.spec.ports[0].port}/{.spec.ports[0].targetPort} {.spec.clusterIP} {.spec.clusterIPs} {.spec.ipFamilies} {.spec.ipFamilyPolicy}'])).stdout.split(' ');
+      const [type, ports, clusterIP, clusterIPs, families, policy] = fields;
+      assert.deepEqual([type, ports, clusterIPs, families, policy], ['ClusterIP', '80/8080', JSON.stringify([clusterIP]), '["IPv4"]', 'SingleStack']);
+      assert.ok(ip(clusterIP), clusterIP);
+    });
+
+    it('creates a NodePort Service with a node port from 30000-32767 and one it names', async function () {
+      assert.equal((await server.kubectl(['create', 'service', 'nodeport', 'np', '-n', 'typed-svc', '--tcp=443:8443'])).stdout, 'service/np created\n');
+      assert.equal((await server.kubectl(['create', 'service', 'nodeport', 'fixed', '-n', 'typed-svc', '--tcp=80:8080', '--node-port=30080'])).stdout, 'service/fixed created\n');
+      const nodePort = Number((await server.kubectl(['get', '-n', 'typed-svc', 'service/np', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).stdout);
+      assert.ok(nodePort >= 30000 && nodePort <= 32767 && nodePort !== 30080, String(nodePort));
+    });
+
+    it('creates a headless Service, which keeps clusterIP None', async function () {
+      assert.equal((await server.kubectl(['create', 'service', 'clusterip', 'db', '-n', 'typed-svc', '--clusterip=None', '--tcp=5432'])).stdout, 'service/db created\n');
+    });
+
+    it('kubectl get svc prints CLUSTER-IP and PORT(S) as a real cluster does', async function () {
+      const table = parseTable((await server.kubectl(['get', 'svc', '-n', 'typed-svc'])).stdout);
+      assert.deepEqual(table.header, SERVICE_HEADER);
+      const rows = Object.fromEntries(table.rows.map((r) => [r.NAME, r]));
+      assert.deepEqual(Object.keys(rows), ['db', 'fixed', 'np', 'web']);
+      for (const name of ['fixed', 'np', 'web']) assert.ok(ip(rows[name]['CLUSTER-IP']), `${name}: ${rows[name]['CLUSTER-IP']}`);
+      assert.equal(new Set(table.rows.map((r) => r['CLUSTER-IP'])).size, 4);
+      const nodePort = (await server.kubectl(['get', '-n', 'typed-svc', 'service/np', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).stdout;
+      assert.deepEqual(table.rows.map((r) => [r.NAME, r.TYPE, r['EXTERNAL-IP'], r['PORT(S)']]), [
+        ['db', 'ClusterIP', '<none>', '5432/TCP'],
+        ['fixed', 'NodePort', '<none>', '80:30080/TCP'],
+        ['np', 'NodePort', '<none>', `443:${nodePort}/TCP`],
+        ['web', 'ClusterIP', '<none>', '80/TCP'],
+      ]);
+      assert.equal(rows.db['CLUSTER-IP'], 'None');
+      for (const row of table.rows) assert.match(row.AGE, AGE);
+    });
+
+    it('refuses a taken clusterIP or node port with 422 and kube-apiserver\'s messages, and frees them on delete', async function () {
+      const webIP = (await server.kubectl(['get', '-n', 'typed-svc', 'service/web', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+      const taken = await server.kubectl(['create', 'service', 'clusterip', 'copy', '-n', 'typed-svc', `--clusterip=${webIP}`, '--tcp=80', '-v=7'], { allowFailure: true });
+      assert.equal(taken.code, 1);
+      assert.equal(requestsOf(taken.stderr).filter((r) => r.method === 'POST').map((r) => r.status).join(), '422');
+      assert.match(taken.stderr, new RegExp(`error: failed to create ClusterIP service: Service "copy" is invalid: spec\\.clusterIPs: Invalid value: \\[\\]string\\{"${webIP.replace(/\./g, '\\.')}"\\}: failed to allocate IP ${webIP.replace(/\./g, '\\.')}: provided IP is already allocated\n$`));
+      const port = await server.kubectl(['create', 'service', 'nodeport', 'copy', '-n', 'typed-svc', '--tcp=81', '--node-port=30080'], { allowFailure: true });
+      assert.equal(port.stderr, 'error: failed to create NodePort service: Service "copy" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated\n');
+      const changed = await server.kubectl(['patch', 'service/web', '-n', 'typed-svc', '-p', '{"spec":{"clusterIP":"10.96.0.99"}}'], { allowFailure: true });
+      assert.equal(changed.stderr, 'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.0.99"}: may not change once set\n');
+
+      await server.kubectl(['delete', 'service', 'web', 'fixed', '-n', 'typed-svc']);
+      assert.equal((await server.kubectl(['create', 'service', 'clusterip', 'copy', '-n', 'typed-svc', `--clusterip=${webIP}`, '--tcp=80'])).stdout, 'service/copy created\n');
+      assert.equal((await server.kubectl(['create', 'service', 'nodeport', 'copy2', '-n', 'typed-svc', '--tcp=81', '--node-port=30080'])).stdout, 'service/copy2 created\n');
+    });
+
+    it('still knows which IPs and node ports are taken after a restart', async function () {
+      const copyIP = (await server.kubectl(['get', '-n', 'typed-svc', 'service/copy', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
+      await server.restart();
+      const again = await server.kubectl(['create', 'service', 'clusterip', 'again', '-n', 'typed-svc', `--clusterip=${copyIP}`, '--tcp=80'], { allowFailure: true });
+      assert.match(again.stderr, /provided IP is already allocated\n$/);
+      const port = await server.kubectl(['create', 'service', 'nodeport', 'again', '-n', 'typed-svc', '--tcp=81', '--node-port=30080'], { allowFailure: true });
+      assert.match(port.stderr, /provided port is already allocated\n$/);
+    });
   });
 
   describe('kubectl label and annotate', function () {

@@ -7,6 +7,7 @@ import { badRequest, fieldErrors, internalError, invalid, notFound, StatusError,
 import type { KubeObject } from '../types.ts';
 import { apiVersionOf, toStorage } from './codec.ts';
 import type { RequestContext } from './context.ts';
+import type { WriteContext } from '../registry/registry.ts';
 import { checkBuiltinTypes } from './builtin-decoding.ts';
 import { checkObjectMetaShape } from './object-meta-shape.ts';
 import { cloneJson } from '../patch/json-values.ts';
@@ -149,6 +150,10 @@ export function timestamp(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
+function writeContext(ctx: RequestContext, subresource: string): WriteContext {
+  return { now: ctx.server.now(), subresource, stored: () => ctx.server.store.list(ctx.resource.storageKey).map((s) => s.object) };
+}
+
 /** Server-set fields of a create (rest.FillObjectMetaSystemFields, BeforeCreate). */
 export function prepareCreate(ctx: RequestContext, obj: KubeObject): void {
   const { resource } = ctx;
@@ -166,7 +171,7 @@ export function prepareCreate(ctx: RequestContext, obj: KubeObject): void {
   if (resource.subresources.status && !resource.strategy.keepStatusOnCreate) delete obj.status;
   // The name first: kind hooks may derive fields from it (a Namespace's metadata.name label).
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
-  resource.strategy.prepareCreate?.(obj, { now: ctx.server.now(), subresource: '' });
+  resource.strategy.prepareCreate?.(obj, writeContext(ctx, ''));
 }
 
 /** Creates are refused in a missing namespace (404) or a terminating one (403), as the NamespaceLifecycle admission does. */
@@ -218,7 +223,7 @@ export function prepareUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObj
   } else {
     delete meta.generation;
   }
-  resource.strategy.prepareUpdate?.(next, old, { now: ctx.server.now(), subresource: info.subresource });
+  resource.strategy.prepareUpdate?.(next, old, writeContext(ctx, info.subresource));
   return next;
 }
 

@@ -30,7 +30,7 @@ function decodeError(input: Buffer): StatusError {
 
 describe('decodeKubernetesProtobuf', () => {
   describe('bodies captured from the real kubectl 1.32 (fixtures/kubectl-bodies.ts)', () => {
-    for (const fixture of kubectlFixtures.filter((f) => f.dryRunJson && f.name !== 'service')) {
+    for (const fixture of kubectlFixtures.filter((f) => f.dryRunJson)) {
       it(`decodes "${fixture.command}" to exactly the JSON kubectl prints for it, key order included`, () => {
         const decoded = decodeKubernetesProtobuf(Buffer.from(fixture.bodyBase64, 'base64'));
         assert.deepEqual(decoded, fixture.dryRunJson);
@@ -63,14 +63,16 @@ describe('decodeKubernetesProtobuf', () => {
       });
     }
 
-    it('refuses the Service that `kubectl create service` sends with 415 naming its kind, as the kind is not in the table', () => {
+    it('decodes the Service of `kubectl create service clusterip` to the Go JSON of the typed v1.Service', () => {
       const fixture = kubectlFixtures.find((f) => f.name === 'service');
       assert.ok(fixture);
-      const err = decodeError(Buffer.from(fixture.bodyBase64, 'base64'));
-      assert.equal(err.code, 415);
-      assert.equal(err.reason, 'UnsupportedMediaType');
-      assert.equal(err.message, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; protobuf is not supported for Service in version "v1", send it as JSON');
-      assert.deepEqual(err.details, { group: '', kind: 'Service' });
+      // The body carries every non-pointer scalar of ServiceSpec (clusterIP "", healthCheckNodePort 0, …) and an
+      // empty status.loadBalancer: omitempty drops the zeros, and a struct prints even when empty.
+      assert.deepEqual(decodeKubernetesProtobuf(Buffer.from(fixture.bodyBase64, 'base64')), {
+        kind: 'Service', apiVersion: 'v1', metadata: { name: 'svc1', creationTimestamp: null, labels: { app: 'svc1' } },
+        spec: { ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }], selector: { app: 'svc1' }, type: 'ClusterIP' },
+        status: { loadBalancer: {} },
+      });
     });
   });
 
@@ -191,6 +193,33 @@ describe('decodeKubernetesProtobuf', () => {
       assert.deepEqual(decodeKubernetesProtobuf(eviction), {
         kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name: 'p1', namespace: 'default', creationTimestamp: null },
         deleteOptions: { gracePeriodSeconds: 5 },
+      });
+    });
+
+    it('decodes a LoadBalancer Service with its pointer fields, session affinity and load-balancer status', () => {
+      const service = body('v1', 'Service', msg(1, str(1, 'lb')),
+        msg(2,
+          msg(1, str(1, 'https'), str(2, 'TCP'), str(6, 'kubernetes.io/h2c'), int(3, 443), msg(4, int(1, 1), str(3, 'web')), int(5, 31443)),
+          str(3, '10.96.7.7'), str(18, '10.96.7.7'), str(4, 'LoadBalancer'), str(5, '5.5.5.5'), str(7, 'ClientIP'),
+          str(9, '10.0.0.0/8'), str(11, 'Local'), int(12, 32000), int(13, false),
+          msg(14, msg(1, int(1, 600))), str(19, 'IPv4'), str(17, 'SingleStack'), int(20, false), str(21, 'example.com/lb'),
+          str(22, 'Cluster'), str(23, 'PreferClose')),
+        msg(3,
+          msg(1, msg(1, str(1, '1.2.3.4'), str(3, 'VIP'), msg(4, int(1, 443), str(2, 'TCP'), str(3, 'timeout')))),
+          msg(2, str(1, 'Ready'), str(2, 'True'), time(4, '2025-03-01T10:00:00Z'), str(5, 'Up'), str(6, ''))));
+      assert.deepEqual(decodeKubernetesProtobuf(service), {
+        kind: 'Service', apiVersion: 'v1', metadata: { name: 'lb', creationTimestamp: null },
+        spec: {
+          ports: [{ name: 'https', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c', port: 443, targetPort: 'web', nodePort: 31443 }],
+          clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], type: 'LoadBalancer', externalIPs: ['5.5.5.5'], sessionAffinity: 'ClientIP',
+          loadBalancerSourceRanges: ['10.0.0.0/8'], externalTrafficPolicy: 'Local', healthCheckNodePort: 32000,
+          sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } }, ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+          allocateLoadBalancerNodePorts: false, loadBalancerClass: 'example.com/lb', internalTrafficPolicy: 'Cluster', trafficDistribution: 'PreferClose',
+        },
+        status: {
+          loadBalancer: { ingress: [{ ip: '1.2.3.4', ipMode: 'VIP', ports: [{ port: 443, protocol: 'TCP', error: 'timeout' }] }] },
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2025-03-01T10:00:00Z', reason: 'Up', message: '' }],
+        },
       });
     });
 

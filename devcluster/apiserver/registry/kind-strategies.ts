@@ -5,6 +5,7 @@ import { fieldErrors, type FieldError } from '../status-errors.ts';
 import type { KubeObject } from '../types.ts';
 import type { KindStrategy } from './registry.ts';
 import { coreEventToEventsV1, eventsV1ToCoreEvent } from './event-views.ts';
+import { allocateOnCreate, allocateOnUpdate, defaultService, inUseBy } from './service-allocation.ts';
 
 type Obj = Record<string, unknown>;
 const asObj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
@@ -121,6 +122,19 @@ function dataKeyErrors(obj: KubeObject, fields: string[]): FieldError[] {
   return errors;
 }
 
+/** Services get their defaults, cluster IPs and node ports on every spec write; a status write keeps the spec. */
+const service: KindStrategy = {
+  prepareCreate(obj, ctx) {
+    defaultService(obj);
+    allocateOnCreate(obj, inUseBy(ctx.stored(), obj));
+  },
+  prepareUpdate(obj, old, ctx) {
+    if (ctx.subresource === 'status') return;
+    defaultService(obj);
+    allocateOnUpdate(obj, old, inUseBy(ctx.stored(), obj));
+  },
+};
+
 const configMap: KindStrategy = {
   validate: (obj, old) => [...dataKeyErrors(obj, ['data', 'binaryData']), ...immutableDataErrors(obj, old, ['data', 'binaryData'])],
 };
@@ -188,6 +202,7 @@ export const kindStrategies: Record<string, KindStrategy> = {
   '/v1/Pod': pod,
   '/v1/Secret': secret,
   '/v1/ConfigMap': configMap,
+  '/v1/Service': service,
   'policy/v1/PodDisruptionBudget': podDisruptionBudget,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': customResourceDefinition,
   'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,

@@ -9,6 +9,11 @@ export interface WriteContext {
   readonly now: Date;
   /** The request's subresource ("status", "scale", …) or "" for the main resource. */
   readonly subresource: string;
+  /**
+   * Every stored object of the resource written, in all namespaces (the object being updated included): what
+   * cluster-wide allocations (Service IPs and node ports) derive their in-use sets from.
+   */
+  readonly stored: () => readonly Readonly<KubeObject>[];
 }
 
 /**
