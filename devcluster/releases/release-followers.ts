@@ -13,7 +13,7 @@ import type { OperatorStatus, OperatorStatusReporter } from '../../operators/mac
 import { clusterOperatorStatusReporter } from '../../operators/machine-api/cluster-operator-status.ts';
 import { createCache } from '../../operators/runtime/cache.ts';
 import { setCondition } from '../../operators/runtime/conditions.ts';
-import { errorMessage, isAlreadyExists, isNotFound } from '../../operators/runtime/errors.ts';
+import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../operators/runtime/errors.ts';
 import { kubeJson } from '../../operators/runtime/kube-http.ts';
 import type { Logger } from '../../operators/runtime/log.ts';
 import { kubeResourceClient, resourcePath } from '../../operators/runtime/resource-client.ts';
@@ -51,9 +51,11 @@ async function followConfigMaps(
       if (signal.aborted) return;
       const byName = new Map(cache.store.list().map((cm) => [cm.metadata?.name ?? '', cm]));
       await onChange(byName).catch((err: unknown) => {
-        // A conflict with another writer of the ClusterOperator (the CVO applying its manifest): try again soon,
-        // or the report would wait for the next change.
-        logger.warn('Failed to report a ClusterOperator, retrying', { error: errorMessage(err) });
+        // A conflict with another writer of the ClusterOperator (the CVO applying its manifest, as at every start)
+        // is expected and retried: only other failures are worth a warning. Either way try again soon, or the
+        // report would wait for the next change.
+        if (isConflict(err)) logger.debug('ClusterOperator changed meanwhile, reporting again', { error: errorMessage(err) });
+        else logger.warn('Failed to report a ClusterOperator, retrying', { error: errorMessage(err) });
         if (!signal.aborted) retry = setTimeout(run, RETRY_MS);
       });
     });
