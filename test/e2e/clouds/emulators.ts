@@ -14,7 +14,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   CreateSecurityGroupCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
-import { AzureVmSource, Ec2InstanceSource, GceInstanceSource, type SnapshotSource } from '../../../devcluster/hollow-nodes/index.ts';
+import { AzureVmSource } from '../../../devcluster/hollow-nodes/azure-source.ts';
+import { Ec2InstanceSource } from '../../../devcluster/hollow-nodes/ec2-source.ts';
+import { GceInstanceSource } from '../../../devcluster/hollow-nodes/gce-source.ts';
+import type { SnapshotSource } from '../../../devcluster/hollow-nodes/snapshot-source.ts';
 import {
   CLUSTER_ID_LABEL, MACHINE_API_GROUP_VERSION, MACHINE_API_NAMESPACE, MACHINE_SET_LABEL, type Machine, type MachineSet,
 } from '../../../operators/api/machine-v1beta1.ts';
