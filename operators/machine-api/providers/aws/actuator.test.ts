@@ -9,6 +9,7 @@ import {
 import type { Machine, MachineSet } from '../../../api/machine-v1beta1.ts';
 import { CLUSTER_ID_LABEL } from '../../../api/machine-v1beta1.ts';
 import { RequeueAfter, TerminalError } from '../../../runtime/errors.ts';
+import { rejectsWith } from '../actuator.test-util.ts';
 import { startMotoServer, type MotoServer } from '../../../../test/fakes/aws/moto-server.ts';
 import { Ec2FaultProxy } from '../../../../test/fakes/aws/ec2-proxy.ts';
 import { AwsActuator, type AwsActuatorOptions } from './actuator.ts';
@@ -78,15 +79,6 @@ function recorded(m: Machine, providerID: string, instanceId: string): Machine {
 async function instancesWithUid(uid: string): Promise<Instance[]> {
   const answer = await direct.send(new DescribeInstancesCommand({ Filters: [{ Name: `tag:${MACHINE_UID_TAG}`, Values: [uid] }] }));
   return (answer.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-}
-
-async function rejectsWith(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 const signal = () => AbortSignal.timeout(15_000);

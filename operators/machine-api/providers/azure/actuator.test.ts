@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Machine, MachineSet } from '../../../api/machine-v1beta1.ts';
 import { CLUSTER_ID_LABEL } from '../../../api/machine-v1beta1.ts';
 import { RequeueAfter, TerminalError } from '../../../runtime/errors.ts';
+import { rejectsWith, assertTransient } from '../actuator.test-util.ts';
 import { ARM_FAULTS, AzureArmFake } from '../../../../test/fakes/azure/arm-server.ts';
 import { AzureActuator, type AzureActuatorOptions } from './actuator.ts';
 import { ARM_ENDPOINT_ENV } from './client.ts';
@@ -87,19 +88,6 @@ function vmId(name: string): string {
 
 function resourceNamesIn(type: string): string[] {
   return fake.list(type, RG).map((id) => id.slice(id.lastIndexOf('/') + 1)).sort();
-}
-
-async function rejectsWith(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
-
-function assertTransient(err: unknown): asserts err is Error {
-  assert.ok(err instanceof Error && !(err instanceof TerminalError) && !(err instanceof RequeueAfter), String(err));
 }
 
 /** Runs one Machine to a provisioned VM the way the controller does: create, then exists+update once it is done. */

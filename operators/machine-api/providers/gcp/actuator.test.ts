@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Machine, MachineSet } from '../../../api/machine-v1beta1.ts';
 import { CLUSTER_ID_LABEL } from '../../../api/machine-v1beta1.ts';
 import { RequeueAfter, TerminalError } from '../../../runtime/errors.ts';
+import { rejectsWith, assertTransient } from '../actuator.test-util.ts';
 import { GceFake, type FakeInstance } from '../../../../test/fakes/gcp/compute-server.ts';
 import { GcpActuator, type GcpActuatorOptions } from './actuator.ts';
 import { COMPUTE_ENDPOINT_ENV } from './client.ts';
@@ -76,19 +77,6 @@ function cluster(): string {
 
 function stored(name: string): FakeInstance[] {
   return fake.instances(PROJECT, ZONE).filter((i) => i.name === name);
-}
-
-async function rejectsWith(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
-
-function assertTransient(err: unknown): asserts err is Error {
-  assert.ok(err instanceof Error && !(err instanceof TerminalError) && !(err instanceof RequeueAfter), String(err));
 }
 
 /** Polls `read` (moving the cache clock past freshness each time) until `done`, as the controller's requeues would. */
