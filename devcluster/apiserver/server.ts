@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { startInServerControllers } from './controllers/index.ts';
@@ -23,6 +23,7 @@ import { openStore, repairStore, type WriteAheadLog } from './storage/persistenc
 import { ObjectStore, parseDurableKey } from './storage/object-store.ts';
 import { ensureServingCertificates, ensureToken } from './tls/index.ts';
 import type { KubeObject } from './types.ts';
+import { listen } from '../../operators/runtime/listen.ts';
 
 /** Kubernetes version reported by /version: kubectl on these machines dispatches to kubectl 1.<minor>. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-embedded' };
@@ -226,14 +227,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   server.keepAliveTimeout = 60_000;
   server.headersTimeout = 65_000;
   server.requestTimeout = 0;
-  await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 6443, host, () => {
-      server.off('error', reject);
-      resolvePromise();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, options.port ?? 6443, host);
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   discovery = new Discovery(registry, `${host}:${port}`);
   openapi = new OpenApiDocuments(registry);

@@ -2,7 +2,7 @@
 // reaches the cloud over the network exactly as it would a real one. Fault injection and call counts live
 // here, at the wire, where a real cloud's throttling and outages would be seen.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../operators/runtime/listen.ts';
 import type { InstanceFilter, LocalCloud } from './cloud.ts';
 import { CloudError } from './types.ts';
 import { parseCreateInstanceRequest } from './validate.ts';
@@ -42,14 +42,7 @@ export async function serveLocalCloud(cloud: LocalCloud, options: { readonly por
     api.handle(req, res).catch((err: unknown) => sendError(res, err));
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, host);
   return {
     url: `http://${host}:${port}`,
     port,

@@ -5,7 +5,7 @@
 // parameters, 406 for an Accept header without JSON, and 500 when the directory cannot be served.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../operators/runtime/listen.ts';
 import { discardLogger, type Logger } from '../../operators/runtime/log.ts';
 import { buildGraph } from './graph.ts';
 import { ARCH_RE, CHANNEL_NAME_RE, DEFAULT_ARCH, GraphDataError, GraphDataLoader } from './graph-data.ts';
@@ -56,14 +56,7 @@ export async function startUpdateGraphServer(options: UpdateGraphServerOptions):
   };
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}${GRAPH_PATH}`,

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { errorMessage } from './errors.ts';
 import type { LeaderElector } from './leader-election.ts';
+import { listen } from './listen.ts';
 import { discardLogger, type Logger } from './log.ts';
 
 export interface Runnable {
@@ -134,13 +135,7 @@ export class Manager {
         },
       );
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     this.#server = server;
     this.#log.info('Serving metrics and health probes', { url: this.url });
   }

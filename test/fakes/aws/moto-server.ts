@@ -2,8 +2,8 @@
 // its own pid (shared/reference/ts-ecosystem.md §2). AMI and instance-type validation are on, so a bad AMI or
 // type fails RunInstances as on EC2.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../support/free-port.ts';
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -49,15 +49,4 @@ export async function startMotoServer(): Promise<MotoServer> {
   }
   await stop();
   throw new Error(`moto_server did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -5,10 +5,10 @@
 // (CI set) a missing binary fails them, so the registry path is never silently untested.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../operators/runtime/wait.ts';
+import { freePort } from '../../support/free-port.ts';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 /** How long the registry may take to answer /v2/, in ms. */
@@ -85,16 +85,4 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   await exited;
-}
-
-/** A port the kernel just handed out on 127.0.0.1 (released before the registry binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
