@@ -81,6 +81,32 @@ describe('Controller', () => {
     assert.equal(await metric('controller_runtime_reconcile_total', { controller: 'test-controller', result: 'success' }), 3);
   });
 
+  it('turns a burst of events of a batched watch into one reconcile after the batch time', async () => {
+    const cache = new Cache<TestObject>(api, { name: 'things' });
+    const runs: number[] = [];
+    const controller = new Controller({
+      name: 'batched-controller',
+      kind: 'Summary',
+      reconcile: async () => {
+        runs.push(performance.now());
+        return {};
+      },
+      // Every object maps to the one summary, as Machines map to their MachineSet.
+      watches: [watch(cache, () => [{ name: 'summary' }], { batchMs: 100 })],
+      registry,
+    });
+    running.push(cache.start(stop.signal), controller.start(stop.signal));
+    api.put('first');
+    await waitFor(() => runs.length === 1);
+    await waitFor(() => api.openWatches === 1);
+    const burstAt = performance.now();
+    for (let i = 0; i < 20; i++) api.put(`t${i}`);
+    await waitFor(() => runs.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(runs.length, 2, 'twenty events, one reconcile');
+    assert.ok(runs[1]! - burstAt >= 90, `ran ${Math.round(runs[1]! - burstAt)} ms after the burst, before the batch time`);
+  });
+
   it('forgets a success and does not run it again without an event', async () => {
     api.put('a');
     let calls = 0;
