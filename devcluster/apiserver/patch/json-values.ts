@@ -8,8 +8,8 @@ export function isJsonObject(value: unknown): value is JsonObject {
 
 /**
  * A deep copy of a JSON value (what the store keeps and the wire carries: no Dates, Maps or cycles). A plain
- * recursive copy is about six times faster than structuredClone on objects of a Machine's size, and every write
- * copies the stored object several times.
+ * recursive copy skips structuredClone's serialization, which was 15 % of the dev cluster's CPU in the Machine API
+ * bench's profile (docs/benchmarks.md): every write copies the stored object several times.
  */
 export function cloneJson<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;

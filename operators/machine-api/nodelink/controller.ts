@@ -11,8 +11,8 @@
 //   it, and both re-queue the Node.
 // - Linking a Provisioned Machine also moves it to Running, in the same status write. That is the machine
 //   controller's own rule (instance exists, as Provisioned records, and nodeRef set → Running), which it would
-//   otherwise apply in a second write right after this one: during a scale-up that second write was a sixth of
-//   the operator's API requests. The machine controller still re-reads the instance on the event of this write.
+//   otherwise apply in a second write right after this one: one more status write per Machine, of the seven
+//   the operator would then send for each in a scale-up. The machine controller still re-reads the instance on the event of this write.
 // - A Machine with a providerID but no phase yet is left for its first status write, which the machine controller
 //   sends right after the providerID: a nodeRef written in between made that write answer 409 and back off (a
 //   fifth of the Machines of a 1,000-Machine scale-up). The write's event re-queues the Node.
