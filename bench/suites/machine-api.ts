@@ -1,7 +1,9 @@
 // Machine API figures asked for by the benchmark issue: scale one MachineSet from 0 to 1,000 replicas on the local
 // provider (instant boot) and measure seconds until all are Running with a nodeRef, API requests per Machine, and
 // the operator's memory and idle CPU with 1,000 Machines; against the floor, a bare client doing the same API work
-// on a fresh server of the same kind. Goal: within 2× the floor, idle CPU under 2% of a core.
+// on a fresh server of the same kind. Goal: within 2× the floor, idle CPU under 2% of a core. A second floor, the
+// contract floor, sends only the requests OpenShift's contract and the kubelet make per Machine (floor.ts): what
+// the operator would take if its controllers cost nothing.
 // The dev cluster (API server, local cloud, hollow kubelets) runs in one child process and the operator, started
 // from its own main.ts, in another (bench/machine-api/processes.ts), so /proc gives the operator's CPU and memory.
 // Timed runs that other processes disturbed are repeated on fresh clusters (FLOOR_ATTEMPTS, OPERATOR_ATTEMPTS).
@@ -12,7 +14,7 @@
 //                           `npx tsx bench/profile-summary.ts DIR/<file>.cpuprofile`)
 import { KubeConfig } from '@kubernetes/client-node';
 import { BACKGROUND_WARNING_PERCENT, quietWaiter, withCpuShares, type CpuShares } from '../cpu.ts';
-import { FLOOR_CONCURRENCY, FLOOR_REQUESTS_PER_MACHINE, runFloor } from '../machine-api/floor.ts';
+import { FLOOR_CONCURRENCY, FLOOR_REQUESTS_PER_MACHINE, runFloor, type FloorKind } from '../machine-api/floor.ts';
 import { ClusterChild, OperatorChild } from '../machine-api/processes.ts';
 import { totalOf, type RequestCounts } from '../machine-api/request-verbs.ts';
 import { createIdleMachineSet, runScaleUp, type ScaleUpRun } from '../machine-api/scale-up.ts';
@@ -42,7 +44,7 @@ const GOAL_RATIO = 2;
 const GOAL_IDLE_CPU_PERCENT = 2;
 const MIB = 2 ** 20;
 const OPERATOR = 'operator';
-const FLOOR = 'floor (bare client)';
+const FLOOR_VARIANT: Readonly<Record<FloorKind, string>> = { bare: 'floor (bare client)', contract: 'contract floor' };
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -99,27 +101,28 @@ function attemptNote(seconds: number, cpu: CpuShares): string {
   return `${seconds.toFixed(1)} s (other ${cpu.otherPercent}%)`;
 }
 
-async function floorFigures(waitForQuiet: () => Promise<void>): Promise<Figure[]> {
+async function floorFigures(kind: FloorKind, waitForQuiet: () => Promise<void>): Promise<Figure[]> {
+  const variant = FLOOR_VARIANT[kind];
   const attempts: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const cluster = await ClusterChild.start(LEASE_RENEW_SECONDS);
-    progress(`[floor] cluster pid ${cluster.pid}; ${MACHINES} Machines, Nodes and statuses, in flight: ${JSON.stringify(FLOOR_CONCURRENCY)}`);
+    progress(`[${variant}] cluster pid ${cluster.pid}; ${MACHINES} Machines, ${FLOOR_REQUESTS_PER_MACHINE[kind]} requests each, in flight: ${JSON.stringify(FLOOR_CONCURRENCY)}`);
     let measured;
     try {
       await waitForQuiet();
       const clusterCpu = cluster.cpuSeconds();
-      const run = await withCpuShares(() => cluster.cpuSeconds(), () => runFloor(kubeConfigOf(cluster), MACHINES));
+      const run = await withCpuShares(() => cluster.cpuSeconds(), () => runFloor(kubeConfigOf(cluster), MACHINES, kind));
       measured = { run, clusterCpuSeconds: cluster.cpuSeconds() - clusterCpu };
     } finally {
       await cluster.stop();
     }
     const { run, clusterCpuSeconds } = measured;
-    progress(`[floor] ${run.seconds.toFixed(1)} s (server ${run.cpu.serverPercent}%, client ${run.cpu.loadGeneratorPercent}%, other ${run.cpu.otherPercent}%)`);
+    progress(`[${variant}] ${run.seconds.toFixed(1)} s (server ${run.cpu.serverPercent}%, client ${run.cpu.loadGeneratorPercent}%, other ${run.cpu.otherPercent}%)`);
     attempts.push(attemptNote(run.seconds, run.cpu));
     if (disturbed(run.cpu) && attempt < FLOOR_ATTEMPTS) continue;
     return [
-      ...timingFigures(FLOOR, run, run.cpu, { clusterCpuSeconds, attempts: attempts.join(', ') }),
-      { figure: 'API requests per Machine', variant: FLOOR, value: run.requests / MACHINES, unit: '1', detail: { total: run.requests } },
+      ...timingFigures(variant, run, run.cpu, { clusterCpuSeconds, attempts: attempts.join(', ') }),
+      { figure: 'API requests per Machine', variant, value: run.requests / MACHINES, unit: '1', detail: { total: run.requests } },
     ];
   }
 }
@@ -224,16 +227,26 @@ async function operatorFigures(waitForQuiet: () => Promise<void>): Promise<Figur
 
 export async function run(): Promise<SuiteResult> {
   const waitForQuiet = quietWaiter(QUIET_BUDGET_MS);
-  const floor = await floorFigures(waitForQuiet);
+  const bare = await floorFigures('bare', waitForQuiet);
+  const contract = await floorFigures('contract', waitForQuiet);
   const operator = await operatorFigures(waitForQuiet);
-  const seconds = (variant: string) => [...floor, ...operator].find((f) => f.variant === variant && f.figure.startsWith('seconds until '))!.value;
-  const ratio = seconds(OPERATOR) / seconds(FLOOR);
+  const all = [...bare, ...contract, ...operator];
+  const seconds = (variant: string) => all.find((f) => f.variant === variant && f.figure.startsWith('seconds until '))!.value;
+  const ratio = seconds(OPERATOR) / seconds(FLOOR_VARIANT.bare);
   const idle = operator.find((f) => f.figure.startsWith('operator idle CPU'))!.value;
+  const c = FLOOR_CONCURRENCY;
   return {
-    figures: [...floor, ...operator, { figure: 'scale-up time, operator / floor', variant: OPERATOR, value: ratio, unit: '×' }],
+    figures: [
+      ...all,
+      { figure: 'scale-up time, operator / floor', variant: OPERATOR, value: ratio, unit: '×' },
+      { figure: 'scale-up time, contract floor / floor', variant: FLOOR_VARIANT.contract, value: seconds(FLOOR_VARIANT.contract) / seconds(FLOOR_VARIANT.bare), unit: '×' },
+      { figure: 'scale-up time, operator / contract floor', variant: OPERATOR, value: seconds(OPERATOR) / seconds(FLOOR_VARIANT.contract), unit: '×' },
+    ],
     notes: [
       `Goal: within ${GOAL_RATIO}× the floor (${ratio.toFixed(2)}×: ${ratio <= GOAL_RATIO ? 'met' : 'missed'}), idle CPU under ${GOAL_IDLE_CPU_PERCENT}% of a core (${idle.toFixed(2)}%: ${idle < GOAL_IDLE_CPU_PERCENT ? 'met' : 'missed'}).`,
-      `Floor: per Machine, create it, create its Node, patch its status Running with a nodeRef (${FLOOR_REQUESTS_PER_MACHINE} requests), through kubeJson, ${FLOOR_CONCURRENCY.createMachine}/${FLOOR_CONCURRENCY.createNode}/${FLOOR_CONCURRENCY.writeStatus} in flight per step.`,
+      `Floor: per Machine, create it, create its Node, patch its status Running with a nodeRef (${FLOOR_REQUESTS_PER_MACHINE.bare} requests), through kubeJson.`,
+      `Contract floor: per Machine, create it, patch providerID/labels, write Provisioned, the Created Event, the kubelet's Node and Lease, write Running with the nodeRef, patch the Node (${FLOOR_REQUESTS_PER_MACHINE.contract} requests).`,
+      `Floors in flight per step: ${c.createMachine} Machine creates, ${c.kubelet} kubelet calls, ${c.machineWorkers} Machine workers, ${c.nodelinkWorkers} nodelink workers.`,
       `Local provider, bootDelaySeconds 0; hollow kubelets renew their Lease every ${LEASE_RENEW_SECONDS} s; persisted API server (fsync never), as npm start runs it.`,
       'Operator requests are counted inside the operator process (diagnostics channels of undici and node:http); per-verb breakdown in the JSON detail.',
     ],
