@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { startInServerControllers } from './controllers/index.ts';
+import { startKubernetesServiceController } from './controllers/kubernetes-service-controller.ts';
 import { AGGREGATED_CONTENT_TYPE, Discovery, wantsAggregated, type RenderedDocument } from './discovery/discovery.ts';
 import type { RequestContext, ServerState, UserInfo } from './handlers/context.ts';
 import { handleResource } from './handlers/resource-handler.ts';
@@ -228,6 +229,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   server.headersTimeout = 65_000;
   server.requestTimeout = 0;
   const { port } = await listen(server, options.port ?? 6443, host);
+  // Needs the port: the Service targets it.
+  const stopKubernetesService = startKubernetesServiceController(state, port);
   const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   discovery = new Discovery(registry, `${host}:${port}`);
   openapi = new OpenApiDocuments(registry);
@@ -241,6 +244,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     async stop() {
       ready = false;
       closing.abort();
+      stopKubernetesService();
       stopControllers();
       await new Promise<void>((done) => {
         server.close(() => done());
