@@ -2,9 +2,9 @@
 // default → validate → server-set fields → status/spec separation → generation → managedFields
 // (shared/reference/apiserver.md §4, §5.1, §9.2). Handlers call these in order and then commit.
 import { isManagedFieldsReset, updateManagedFieldsForUpdate } from '../patch/index.ts';
-import { applyDefaults, pruneUnknownFields, validateAgainstSchema, validateObjectMeta } from '../schema/index.ts';
+import { applyDefaults, celBlockedBy, compileCelRules, pruneUnknownFields, validateAgainstSchema, validateCelRules, validateObjectMeta } from '../schema/index.ts';
 import { badRequest, fieldErrors, internalError, invalid, notFound, StatusError, type FieldError } from '../status-errors.ts';
-import type { KubeObject } from '../types.ts';
+import type { Json, KubeObject } from '../types.ts';
 import { apiVersionOf, toStorage } from './codec.ts';
 import type { RequestContext } from './context.ts';
 import type { WriteContext } from '../registry/registry.ts';
@@ -121,11 +121,14 @@ export function pruneAndDefault(ctx: RequestContext, obj: KubeObject, mode: 'wri
   if (ctx.resource.isCustom) applyDefaults(obj as never, schema);
 }
 
-/** ObjectMeta, schema (custom resources) and kind-specific validation; 422 with every cause. */
+/** ObjectMeta, schema and CEL rules (custom resources) and kind-specific validation; 422 with every cause. */
 export function validateObject(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined): void {
   const { resource } = ctx;
   const errors: FieldError[] = validateObjectMeta(obj.metadata, { namespaced: resource.namespaced });
-  if (resource.isCustom && resource.schema) errors.push(...validateAgainstSchema(obj, resource.schema));
+  if (resource.isCustom && resource.schema) {
+    errors.push(...validateAgainstSchema(obj, resource.schema));
+    errors.push(...validateRules(ctx, obj, old, errors));
+  }
   if (resource.strategy.validate) errors.push(...resource.strategy.validate(obj, old));
   if (old?.metadata.deletionTimestamp) {
     const added = (obj.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
@@ -135,6 +138,21 @@ export function validateObject(ctx: RequestContext, obj: KubeObject, old: KubeOb
   }
   if (errors.length > 0) throw invalid(resource.group, resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errors);
   for (const warning of resource.strategy.warnings?.(obj) ?? []) ctx.warnings.add(warning);
+}
+
+/**
+ * x-kubernetes-validations of a custom resource, on create, update, patch, apply and subresource writes alike
+ * (customresource/strategy.go): skipped for kinds without rules, and replaced by one cause when the errors so far
+ * mean the object lacks the shape its rules were written for. Failures ratcheted on unchanged values are warnings.
+ */
+function validateRules(ctx: RequestContext, obj: KubeObject, old: KubeObject | undefined, errorsSoFar: FieldError[]): FieldError[] {
+  const rules = compileCelRules(ctx.resource.schema!);
+  if (!rules.validator) return [];
+  const blocked = celBlockedBy(errorsSoFar);
+  if (blocked) return [blocked];
+  const outcome = validateCelRules(rules, obj as unknown as Json, old as unknown as Json | undefined);
+  for (const warning of outcome.warnings) ctx.warnings.add(warning);
+  return outcome.errors;
 }
 
 /** Alphabet and length of generated name suffixes (apimachinery util/rand, apiserver storage/names). */

@@ -110,6 +110,25 @@ describe('validateCustomResourceDefinition', () => {
     ['checks the static shape of CEL rules', (_crd, root) => { at(root, 'spec')['x-kubernetes-validations'] = [{ rule: ' ' }, { rule: 'self.a', reason: 'Nope' }]; }, [
       `${SCHEMA}.properties[spec].x-kubernetes-validations[0].rule: Required value: rule is not specified`,
       `${SCHEMA}.properties[spec].x-kubernetes-validations[1].reason: Unsupported value: "Nope": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"`]],
+    ['accepts CEL rules that compile against the schema', (_crd, root) => {
+      at(root, 'spec')['x-kubernetes-validations'] = [{ rule: 'self.replicas <= 10 || self.deletePolicy == "Oldest"', messageExpression: "'too many: ' + string(self.replicas)" }];
+      at(root, 'spec', 'replicas')['x-kubernetes-validations'] = [{ rule: 'self >= oldSelf', message: 'cannot shrink' }];
+    }, []],
+    ['refuses a rule that does not compile, quoting the rule and cel-go\'s error', (_crd, root) => {
+      at(root, 'spec')['x-kubernetes-validations'] = [{ rule: 'self.replica > 1', reason: 'FieldValueForbidden' }, { rule: 'self.replicas' }];
+    }, [
+      `${SCHEMA}.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replica > 1", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(0xc000000000), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>:1:5: undefined field 'replica'\n | self.replica > 1\n | ....^`,
+      `${SCHEMA}.properties[spec].x-kubernetes-validations[1].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replicas", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: cel expression must evaluate to a bool`]],
+    ['refuses oldSelf under a list whose items cannot be correlated', (_crd, root) => {
+      (at(root, 'spec', 'selector', 'matchExpressions').items as JsonObject)['x-kubernetes-validations'] = [{ rule: 'self.key == oldSelf.key' }];
+    }, [
+      `${SCHEMA}.properties[spec].properties[selector].properties[matchExpressions].items.x-kubernetes-validations[0].rule: Invalid value: "self.key == oldSelf.key": oldSelf cannot be used on the uncorrelatable portion of the schema within ${SCHEMA}.properties[spec].properties[selector].properties[matchExpressions].items`]],
+    ['refuses optionalOldSelf on a rule that does not use oldSelf, and rules under schema errors are not compiled', (_crd, root) => {
+      at(root, 'spec')['x-kubernetes-validations'] = [{ rule: 'has(self.replicas)', optionalOldSelf: true }];
+      at(root, 'status')['x-kubernetes-validations'] = [{ rule: 'self.bogus', message: ' ' }];
+    }, [
+      `${SCHEMA}.properties[spec].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule`,
+      `${SCHEMA}.properties[status].x-kubernetes-validations[0].message: Invalid value: " ": message must be non-empty if specified`]],
     ['requires scale paths under .spec and .status', (crd) => {
       (firstVersion(crd).subresources as JsonObject).scale = { specReplicasPath: 'spec.replicas', statusReplicasPath: '.spec.replicas', labelSelectorPath: '.metadata.labels' };
     }, [

@@ -1,9 +1,11 @@
 // The CRD schema engine of the embedded API server: CRD validation (§9.1) and the custom resource pipeline of
-// §9.2, decode → prune → default → validate, plus the ObjectMeta and name rules shared with built-in kinds.
+// §9.2, decode → prune → default → validate (schema, then the CEL rules of x-kubernetes-validations), plus the
+// ObjectMeta and name rules shared with built-in kinds.
 export { validateCustomResourceDefinition } from './crd-validation.ts';
 export { applyDefaults } from './defaults.ts';
 export { pruneUnknownFields, pruneValue, type PruneOptions } from './prune.ts';
-export { listUnsupportedCelRules, validateAgainstSchema, validateListTypes, validateValue } from './validate.ts';
+export { validateAgainstSchema, validateListTypes, validateValue } from './validate.ts';
+export { celBlockedBy, compileCelRules, hasCelRules, validateCelRules } from './cel.ts';
 export {
   OBJECT_META_FIELDS, TOTAL_ANNOTATION_SIZE_LIMIT, nameValidator, validateAnnotations, validateFinalizers, validateLabels,
   validateObjectMeta, validateObjectMetaWith, validateOwnerReferences,

@@ -11,6 +11,7 @@ import { child, index, key } from './paths.ts';
 import { pruneValue } from './prune.ts';
 import { compilePattern, validateValue } from './validate.ts';
 import { cloneJson } from '../patch/json-values.ts';
+import { compileCelRules, type CompiledRules, type RuleReport } from './cel.ts';
 
 type Level = 'root' | 'item' | 'field';
 
@@ -45,11 +46,14 @@ export function validateOpenAPIV3Schema(schema: JsonObject, path: string, status
   if (statusEnabled) errs.push(...validateRootWithStatus(schema, parent));
   if (schema.nullable === true) errs.push(fieldErrors.forbidden(child(parent, 'openAPIV3Schema.nullable'), 'nullable cannot be true at the root'));
   // NewStructural refuses unsupported constructs; their own errors come from the OpenAPI checks below.
+  let rules: CompiledRules | undefined;
   if (!hasUnsupportedFields(schema)) {
     const structural = validateStructural(schema, path);
     errs.push(...(structural.length > 0 ? structural : validateDefaults(schema, path)));
+    // CEL rules are typed by the schema, so they are compiled only once it is structural.
+    if (structural.length === 0) rules = compileCelRules(schema as unknown as SchemaNode);
   }
-  errs.push(...new OpenAPIChecker().check(schema, path, { allowDefaults: true, defaultsReason: '', insideMeta: false }, true));
+  errs.push(...new OpenAPIChecker(rules).check(schema, path, { allowDefaults: true, defaultsReason: '', insideMeta: false }, true));
   return errs;
 }
 
@@ -261,11 +265,21 @@ interface Context {
   defaultsReason: string;
   /** Inside TypeMeta/ObjectMeta of the resource root or of an embedded resource. */
   insideMeta: boolean;
+  /** The outermost items of a list other than listType=map above this node: oldSelf has no old value there. */
+  uncorrelatable?: string;
 }
 
 const RULE_REASONS = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
 
 class OpenAPIChecker {
+  private readonly compiled: CompiledRules | undefined;
+  /** Compile errors of rules, which unlike schema errors do not stop the compilation of rules above them. */
+  private readonly celErrors = new Set<FieldError>();
+
+  constructor(compiled: CompiledRules | undefined) {
+    this.compiled = compiled;
+  }
+
   check(s: JsonObject, path: string, ctx: Context, isRoot: boolean): FieldError[] {
     const errs = this.standard(s, path, ctx);
     if (s.uniqueItems === true) errs.push(fieldErrors.forbidden(child(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
@@ -290,13 +304,19 @@ class OpenAPIChecker {
     }
     if (isObject(s.not)) errs.push(...this.check(s.not, child(path, 'not'), ctx, false));
     for (const j of JUNCTORS) objects(s[j]).forEach((v, i) => errs.push(...this.check(v, index(child(path, j), i), ctx, false)));
-    if (isObject(s.items)) errs.push(...this.check(s.items, child(path, 'items'), ctx, false));
+    if (isObject(s.items)) {
+      const itemsPath = child(path, 'items');
+      const correlatable = s['x-kubernetes-list-type'] === 'map' || ctx.uncorrelatable !== undefined;
+      errs.push(...this.check(s.items, itemsPath, correlatable ? ctx : { ...ctx, uncorrelatable: itemsPath }, false));
+    }
     else objects(s.items).forEach((v, i) => errs.push(...this.check(v, index(child(path, 'items'), i), ctx, false)));
     if (s['x-kubernetes-preserve-unknown-fields'] === false) {
       errs.push(fieldErrors.invalid(child(path, 'x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
     }
     errs.push(...this.listAndMapTypes(s, path));
     errs.push(...this.rules(s, path));
+    // Rules are compiled only where this node and the ones below it have no schema error (upstream's SchemaErrors).
+    if (errs.every((e) => this.celErrors.has(e))) errs.push(...this.compileErrors(s, path, ctx));
     return errs;
   }
 
@@ -422,4 +442,37 @@ class OpenAPIChecker {
     });
     return errs;
   }
+
+  /** The compilation of this node's rules: cel-go's errors, and transition rules where there is no old value. */
+  private compileErrors(s: JsonObject, path: string, ctx: Context): FieldError[] {
+    const reports: readonly RuleReport[] = this.compiled?.reports.get(s) ?? [];
+    const rules = objects(s['x-kubernetes-validations']);
+    const errs: FieldError[] = [];
+    reports.forEach((report, i) => {
+      const p = index(child(path, 'x-kubernetes-validations'), i);
+      for (const issue of report.issues) {
+        errs.push(issue.field === 'fieldPath'
+          ? fieldErrors.invalid(child(p, 'fieldPath'), rules[i].fieldPath, issue.detail)
+          : { field: child(p, issue.field), reason: 'FieldValueInvalid', detail: `Invalid value: ${goValidationRule(rules[i])}: ${issue.detail}` });
+      }
+      if (report.usesOldSelf && ctx.uncorrelatable !== undefined) {
+        errs.push(fieldErrors.invalid(child(p, 'rule'), rules[i].rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${ctx.uncorrelatable}`));
+      } else if (!report.usesOldSelf && typeof rules[i].optionalOldSelf === 'boolean' && report.issues.length === 0) {
+        errs.push(fieldErrors.invalid(child(p, 'optionalOldSelf'), rules[i].optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
+      }
+    });
+    for (const e of errs) this.celErrors.add(e);
+    return errs;
+  }
+}
+
+/**
+ * Go's %#v of apiextensions.ValidationRule, the value upstream quotes with a rule's compile error. Set pointers
+ * print as addresses there; a fixed one stands in.
+ */
+function goValidationRule(rule: JsonObject): string {
+  const q = (v: Json | undefined): string => JSON.stringify(str(v));
+  const pointer = (type: string, v: Json | undefined): string => `(*${type})(${v === undefined || v === null ? 'nil' : '0xc000000000'})`;
+  return `apiextensions.ValidationRule{Rule:${q(rule.rule)}, Message:${q(rule.message)}, MessageExpression:${q(rule.messageExpression)}, `
+    + `Reason:${pointer('apiextensions.FieldValueErrorReason', rule.reason)}, FieldPath:${q(rule.fieldPath)}, OptionalOldSelf:${pointer('bool', rule.optionalOldSelf)}}`;
 }

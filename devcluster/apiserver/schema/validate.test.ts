@@ -5,7 +5,7 @@ import { invalid } from '../status-errors.ts';
 import { applyDefaults } from './defaults.ts';
 import { pruneUnknownFields } from './prune.ts';
 import { machineSet, machineSetSchema } from './testdata.ts';
-import { goFloat, listUnsupportedCelRules, validateAgainstSchema, validateValue } from './validate.ts';
+import { goFloat, validateAgainstSchema, validateValue } from './validate.ts';
 
 /** Validates {spec: value} against {properties: {spec: schema}} and renders "field: detail" lines. */
 function check(schema: SchemaNode, value: Json): string[] {
@@ -132,24 +132,4 @@ describe('validateValue', () => {
 describe('goFloat', () => {
   const cases: Array<[number, string]> = [[0.5, '0.5'], [100, '100'], [123456, '123456'], [1000000, '1e+06'], [1234567.5, '1.2345675e+06'], [0.00001, '1e-05']];
   for (const [n, text] of cases) it(`prints ${n} as ${text}`, () => assert.equal(goFloat(n), text));
-});
-
-describe('listUnsupportedCelRules', () => {
-  it('lists the data paths of every node carrying x-kubernetes-validations', () => {
-    const rule = [{ rule: 'self.a == 1' }];
-    const schema: SchemaNode = {
-      type: 'object',
-      'x-kubernetes-validations': rule,
-      properties: {
-        spec: {
-          type: 'object',
-          'x-kubernetes-validations': rule,
-          properties: { items: { type: 'array', items: { type: 'object', 'x-kubernetes-validations': rule } }, plain: { type: 'string' } },
-        },
-        status: { type: 'object', additionalProperties: { type: 'string', 'x-kubernetes-validations': rule } },
-      },
-    };
-    assert.deepEqual(listUnsupportedCelRules(schema), ['<root>', 'spec', 'spec.items[*]', 'status[*]']);
-    assert.deepEqual(listUnsupportedCelRules(machineSetSchema()), []);
-  });
 });

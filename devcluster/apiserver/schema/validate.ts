@@ -406,21 +406,3 @@ export function validateListTypes(x: Json, s: SchemaNode | undefined, path: stri
   }
   return errs;
 }
-
-/**
- * Where the schema carries x-kubernetes-validations (CEL). They are not evaluated here; the caller warns that they
- * are not enforced. Paths are data paths: "<root>", "spec", "spec.items[*]" (array items), "spec.labels[*]" (map values).
- */
-export function listUnsupportedCelRules(schema: SchemaNode): string[] {
-  const paths: string[] = [];
-  const walk = (s: SchemaNode, path: string): void => {
-    if ((s['x-kubernetes-validations'] ?? []).length > 0) paths.push(path || '<root>');
-    for (const [k, prop] of Object.entries(s.properties ?? {})) walk(prop, path ? `${path}.${k}` : k);
-    const additional = additionalPropertiesSchema(s);
-    if (additional) walk(additional, `${path}[*]`);
-    if (s.items) walk(s.items, `${path}[*]`);
-    for (const sub of [...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.not ? [s.not] : [])]) walk(sub, path);
-  };
-  walk(schema, '');
-  return [...new Set(paths)];
-}
