@@ -26,6 +26,7 @@ import { observe, type LocalInstance } from '../../operators/machine-api/provide
 import { createRecorder } from '../../operators/runtime/events.ts';
 import { kubeJson } from '../../operators/runtime/kube-http.ts';
 import { mergePatchDiff } from '../../operators/runtime/status.ts';
+import { formatTime } from '../../operators/runtime/time.ts';
 import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_MAX_IN_FLIGHT as HOLLOW_NODE_MAX_IN_FLIGHT } from '../../devcluster/hollow-nodes/index.ts';
 import { ipOfIndex, FIRST_HOST_INDEX } from '../../devcluster/local-cloud/ip-allocator.ts';
 import {
@@ -87,7 +88,7 @@ function hollowInstance(name: string, index: number): HollowInstance {
 
 /** The Node a hollow kubelet registers for `instance`, status included. */
 function nodeFor(instance: HollowInstance): Record<string, unknown> {
-  const conditions = computeConditions('Ready', new Date().toISOString().replace(/\.\d+Z$/, 'Z'), []);
+  const conditions = computeConditions('Ready', formatTime(new Date()), []);
   return { ...computeNode(instance), status: computeNodeStatus(instance, conditions) };
 }
 
@@ -109,7 +110,7 @@ function localInstance(machine: Machine, instance: HollowInstance): LocalInstanc
 
 /** What the Machine controller leaves in a Running Machine's status (machine/status.ts), abridged to its fields. */
 function runningStatus(node: Node, internalIP: string): Record<string, unknown> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = formatTime(new Date());
   return {
     phase: 'Running',
     lastUpdated: now,
@@ -175,7 +176,7 @@ export async function runFloor(kc: KubeConfig, count: number, kind: FloorKind): 
         contentType: MERGE_PATCH,
         body: { status: mergePatchDiff(patched.status, step.status), metadata: { resourceVersion: patched.metadata.resourceVersion } },
       });
-      recorder.record({ apiVersion: written.apiVersion, kind: written.kind, metadata: written.metadata }, { type: 'Normal', reason: 'Create', note: `Created Machine ${name}`, action: 'Create' });
+      recorder.record(written, { type: 'Normal', reason: 'Create', note: `Created Machine ${name}`, action: 'Create' });
       return written;
     });
     // The kubelet joins.
@@ -188,7 +189,7 @@ export async function runFloor(kc: KubeConfig, count: number, kind: FloorKind): 
     // nodelink: Running with the nodeRef, then the Node's machine annotation and labels.
     await queues.nodelinkWorkers.add(async () => {
       const nodeRef = { kind: 'Node', name: node.metadata?.name ?? '', uid: node.metadata?.uid };
-      const status = { ...machine.status, nodeRef, phase: 'Running', lastUpdated: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+      const status = { ...machine.status, nodeRef, phase: 'Running', lastUpdated: formatTime(new Date()) };
       await kubeJson(kc, statusPath(name), {
         method: 'PATCH',
         contentType: MERGE_PATCH,

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { startInServerControllers } from './controllers/index.ts';
 import { startKubernetesServiceController } from './controllers/kubernetes-service-controller.ts';
+import { logApiServer as log } from './log.ts';
 import { AGGREGATED_CONTENT_TYPE, Discovery, wantsAggregated, type RenderedDocument } from './discovery/discovery.ts';
 import type { RequestContext, ServerState, UserInfo } from './handlers/context.ts';
 import { handleResource } from './handlers/resource-handler.ts';
@@ -64,10 +65,6 @@ export interface ApiServerHandle {
 const SEEDED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-function log(fields: Record<string, unknown>): void {
-  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), logger: 'apiserver', ...fields })}\n`);
-}
 
 /** Loads persisted objects into the store and wires the log; refuses a damaged store unless asked to repair it. */
 function openDurableStore(options: ApiServerOptions): { store: ObjectStore; log: WriteAheadLog | undefined } {

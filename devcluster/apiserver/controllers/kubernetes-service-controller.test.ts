@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { isNotFound } from '../../../operators/runtime/errors.ts';
 import { kubeJson } from '../../../operators/runtime/kube-http.ts';
 import { waitFor } from '../../../operators/runtime/wait.ts';
 import { freePort } from '../../../test/support/free-port.ts';
@@ -66,6 +67,24 @@ describe('kubernetes Service controller', function () {
       return svc.spec.ports[0]?.port === 443 ? svc : undefined;
     });
     assert.deepEqual(restored.spec.ports, [{ name: 'https', protocol: 'TCP', port: 443, targetPort: server.port }]);
+  });
+
+  it('waits while another Service holds 10.96.0.1, and comes back once that Service is deleted', async () => {
+    const kc = await start();
+    // Both in one tick, before the controller's loop runs: the address is taken when it looks.
+    server.store.remove('/services', 'default', 'kubernetes');
+    server.store.put('/services', {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'squatter', namespace: 'default', uid: 'squatter-uid' },
+      spec: { type: 'ClusterIP', clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], ports: [{ port: 80 }] },
+    });
+    // The loop runs on the next setImmediate; the GET's round trip comes after it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(get(kc), isNotFound);
+
+    await kubeJson(kc, '/api/v1/namespaces/default/services/squatter', { method: 'DELETE' });
+    const back = await waitFor(() => get(kc).catch(() => undefined));
+    assert.equal(back.spec.clusterIP, KUBERNETES_SERVICE_IP);
   });
 
   it('targets the new port after a restart on another port, keeping its identity', async () => {

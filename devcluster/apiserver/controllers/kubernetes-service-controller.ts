@@ -12,8 +12,9 @@ import { timestamp } from '../handlers/write-pipeline.ts';
 import { cloneJson, jsonEqual } from '../patch/json-values.ts';
 import { inUseBy } from '../registry/service-allocation.ts';
 import type { Json, KubeObject } from '../types.ts';
+import { logApiServer } from '../log.ts';
 import { inform } from './informers.ts';
-import { RETRY_DELAY_MS, WorkLoop } from './work-loop.ts';
+import { WorkLoop } from './work-loop.ts';
 
 const SERVICES = '/services';
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
@@ -22,10 +23,6 @@ export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 
 function servicePorts(securePort: number): unknown[] {
   return [{ name: 'https', protocol: 'TCP', port: 443, targetPort: securePort }];
-}
-
-function log(fields: Record<string, unknown>): void {
-  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), logger: 'apiserver', controller: 'kubernetes-service', ...fields })}\n`);
 }
 
 function newService(securePort: number, now: Date): KubeObject {
@@ -61,9 +58,8 @@ export function startKubernetesServiceController(server: ServerState, securePort
       const service = newService(securePort, server.now());
       const taken = inUseBy(server.store.list(SERVICES).map((s) => s.object), service).ips.has(KUBERNETES_SERVICE_IP);
       if (taken) {
-        // Upstream fails the same way and retries: the address is the kubernetes Service's to have.
-        log({ level: 'warn', msg: 'Cannot create the kubernetes Service: its cluster IP is held by another Service', clusterIP: KUBERNETES_SERVICE_IP });
-        loop.enqueueAfter(name, RETRY_DELAY_MS * 10);
+        // Upstream fails the same way and tries again later; here the delete that frees the address wakes the loop.
+        logApiServer({ level: 'warn', controller: 'kubernetes-service', msg: 'Cannot create the kubernetes Service: its cluster IP is held by another Service; delete that Service', clusterIP: KUBERNETES_SERVICE_IP });
         return;
       }
       server.store.put(SERVICES, service);
@@ -76,9 +72,10 @@ export function startKubernetesServiceController(server: ServerState, securePort
     next.spec = { ...(next.spec as Record<string, unknown>), type: 'ClusterIP', ports };
     server.store.put(SERVICES, next);
   });
+  // Its own events, and any Service's delete: that may free the cluster IP a missing kubernetes Service waits for.
   const unsubscribe = inform(server, SERVICES, (event) => {
     const { object } = event.current;
-    if (object.metadata.namespace === namespace && object.metadata.name === name) loop.enqueue(name);
+    if (event.type === 'DELETED' || (object.metadata.namespace === namespace && object.metadata.name === name)) loop.enqueue(name);
   });
   loop.enqueue(name);
   return () => {

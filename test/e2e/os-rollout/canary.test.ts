@@ -6,7 +6,6 @@
 // by tens of ms at most: a gate that did not hold would show a start seconds early.
 import assert from 'node:assert/strict';
 import type { MachineConfigPool } from '../../../operators/api/machineconfiguration-v1.ts';
-import { waitFor } from '../../../operators/runtime/wait.ts';
 import {
   allNodesOn,
   conditionOf,
@@ -43,7 +42,7 @@ describe('OS rollout end to end: the canary gate of a ClusterVersion upgrade', f
     const target = await upgradeTo(cluster, '4.2.0', old);
     await waitForCompleted(cluster, '4.2.0');
     assert.equal(await allNodesOn(cluster, osImageOf('4.2.0')), target);
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     await poolWatch.stop();
 

@@ -245,6 +245,8 @@ export interface NodeWatch {
   starts(config: string): readonly NodeStart[];
   /** Node names in the order they first got desiredConfig `config`. */
   startOrder(config: string): string[];
+  /** Resolves once the watch has shown `count` nodes Done on `config` (kubectl prints a few ms after the write). */
+  waitForDone(config: string, count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -280,6 +282,9 @@ export function watchNodes(target: KubectlRunner): NodeWatch {
     doneRv: (config) => (catchUp(), done.get(config) ?? new Map()),
     starts: (config) => (catchUp(), starts.get(config) ?? []),
     startOrder: (config) => (catchUp(), [...new Set((starts.get(config) ?? []).map((s) => s.node))]),
+    async waitForDone(config, count) {
+      await waitFor(() => (catchUp(), (done.get(config)?.size ?? 0) === count), { timeoutMs: 5_000, message: `the kubectl watch to show ${count} nodes Done` });
+    },
     async stop() {
       await watch.stop();
       catchUp();

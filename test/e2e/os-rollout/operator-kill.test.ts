@@ -64,7 +64,7 @@ describe('OS rollout end to end: the machine-config operator killed mid-rollout'
     operator = restarted;
     const final = await waitFor(() => allNodesOn(cluster, osImageOf('4.2.0')), { timeoutMs: 40_000, intervalMs: 200, message: `every node on 4.2.0; operator output: ${restarted.output()}` });
     assert.equal(final, target);
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     assert.equal(nodeWatch.maxUnavailable(), 2, 'never more than maxUnavailable nodes unavailable across the kill, and the budget is used');
   });

@@ -75,7 +75,7 @@ describe('OS rollout end to end: pausing and resuming the worker pool during a C
     const resumedRv = resourceVersionOf(await patchPaused(cluster, false));
     await waitForCompleted(cluster, '4.2.0');
     assert.equal(await allNodesOn(cluster, osImageOf('4.2.0')), target);
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     await poolWatch.stop();
     await cvWatch.stop();

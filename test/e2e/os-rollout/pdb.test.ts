@@ -127,7 +127,7 @@ describe('OS rollout end to end: a PodDisruptionBudget blocks one drain of a Clu
     await waitForCompleted(cluster, '4.2.0');
     assert.equal(await allNodesOn(cluster, osImageOf('4.2.0')), target);
     assert.deepEqual((await getJson<{ items: Json[] }>(cluster, ['pods', '-n', 'apps'])).items, [], 'the pod was evicted once the budget was gone');
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     await cvWatch.stop();
 

@@ -107,7 +107,7 @@ describe('OS rollout end to end: a node failing after its update in a ClusterVer
     const clearedRv = resourceVersionOf(cleared);
     await waitForCompleted(cluster, '4.2.0');
     assert.equal(await allNodesOn(cluster, osImageOf('4.2.0')), target);
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     await poolWatch.stop();
     await cvWatch.stop();

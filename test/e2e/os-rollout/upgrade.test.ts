@@ -8,7 +8,6 @@
 // embedded API server: operators/machine-config/rollout.integration.test.ts.
 import assert from 'node:assert/strict';
 import type { ClusterVersion } from '../../../operators/api/config-v1.ts';
-import { waitFor } from '../../../operators/runtime/wait.ts';
 import {
   allNodesOn,
   CVO_TUNING,
@@ -49,7 +48,7 @@ describe('OS rollout end to end: a ClusterVersion upgrade rolls the nodes', func
     const cv = await waitForCompleted(cluster, '4.2.0', 90_000);
     const target = await allNodesOn(cluster, osImageOf('4.2.0'));
     assert.ok(target && target !== old, 'every node runs the 4.2.0 config and osImage when the ClusterVersion completes');
-    await waitFor(() => nodeWatch.doneRv(target).size === NODES, { timeoutMs: 5_000, message: 'the kubectl watch to show every node Done' });
+    await nodeWatch.waitForDone(target, NODES);
     await nodeWatch.stop();
     await cvWatch.stop();
 
